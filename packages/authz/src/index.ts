@@ -1,0 +1,3 @@
+export * from './rules.js';
+export * from './ownership.js';
+export * from './authorizer.js';

@@ -1,0 +1,2 @@
+export * from './types.js';
+export { MemoryBus, DEFAULT_HISTORY } from './memory.js';

@@ -1,0 +1,197 @@
+import type { Identity } from '@herald/auth';
+import type { ChannelDef, ResolveResult, SubscriptionRequest } from './types.js';
+import { stableStringify } from './stable-json.js';
+
+/** Param values are ids or enum words: no `:` (stream token separator), no spaces, bounded length. */
+const PARAM_VALUE = /^[A-Za-z0-9_@.+=-]{1,128}$/;
+const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
+
+interface CompiledTemplate {
+  readonly template: string;
+  readonly placeholders: readonly string[];
+  readonly matcher: RegExp;
+}
+
+interface CompiledChannel {
+  readonly def: ChannelDef;
+  readonly templates: readonly CompiledTemplate[];
+}
+
+/** Catalog-wide facts about one stream name, found by matching it against every template. */
+export interface StreamInfo {
+  readonly history: boolean;
+  readonly channels: readonly string[];
+}
+
+export class Catalog {
+  readonly #named = new Map<string, CompiledChannel>();
+  readonly #channelIds = new Map<string, CompiledChannel>();
+  readonly #paths: CompiledChannel[] = [];
+  readonly #all: CompiledChannel[] = [];
+  readonly #byName = new Map<string, ChannelDef>();
+
+  constructor(defs: readonly ChannelDef[]) {
+    const names = new Set<string>();
+    for (const def of defs) {
+      if (names.has(def.name)) throw new Error(`channel ${def.name} is defined twice`);
+      names.add(def.name);
+      const compiled: CompiledChannel = { def, templates: def.streams.map(compileTemplate) };
+      validateDef(def, compiled.templates);
+      const table = def.kind === 'named' ? this.#named : def.kind === 'channelId' ? this.#channelIds : undefined;
+      if (table) {
+        table.set(def.name, compiled);
+      } else {
+        this.#paths.push(compiled);
+      }
+      this.#all.push(compiled);
+      this.#byName.set(def.name, def);
+    }
+  }
+
+  /** Every definition, in declaration order. */
+  list(): readonly ChannelDef[] {
+    return this.#all.map((c) => c.def);
+  }
+
+  /** Names are unique across kinds: `AiConversationChannel`, `agent`, `/ws/agents`. */
+  get(name: string): ChannelDef | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** Validate a subscription request against the catalog and map it to streams. Authorization is separate. */
+  resolve(request: SubscriptionRequest, identity: Identity): ResolveResult {
+    if ('channelId' in request) {
+      const raw = request.channelId;
+      const sep = typeof raw === 'string' ? raw.indexOf(':') : -1;
+      const compiled = sep > 0 ? this.#channelIds.get(raw.slice(0, sep)) : undefined;
+      if (!compiled) return { ok: false, reason: 'unknown_channel', message: `unknown channel id ${JSON.stringify(raw)}` };
+      return resolveWith(compiled, { id: raw.slice(sep + 1) }, identity);
+    }
+    const compiled = typeof request.channel === 'string' ? this.#named.get(request.channel) : undefined;
+    if (!compiled) return { ok: false, reason: 'unknown_channel', message: `unknown channel ${JSON.stringify(request.channel)}` };
+    return resolveWith(compiled, request.params ?? {}, identity);
+  }
+
+  /** Resolve a path-dialect URL (`/ws/agents/a-1`) to its channel. */
+  resolvePath(path: string, identity: Identity): ResolveResult {
+    for (const compiled of this.#paths) {
+      const pattern = compiled.def.path;
+      if (!pattern) continue;
+      const params = matchPath(pattern, path);
+      if (params) return resolveWith(compiled, params, identity);
+    }
+    return { ok: false, reason: 'unknown_channel', message: `no path stream at ${JSON.stringify(path)}` };
+  }
+
+  /** What the catalog says about a stream name (history on/off); undefined if no template produces it. */
+  streamInfo(stream: string): StreamInfo | undefined {
+    let history: boolean | undefined;
+    const channels: string[] = [];
+    for (const c of this.#all) {
+      if (c.templates.some((t) => t.matcher.test(stream))) {
+        channels.push(c.def.name);
+        history = (history ?? false) || c.def.history;
+      }
+    }
+    return history === undefined ? undefined : { history, channels };
+  }
+}
+
+function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Identity): ResolveResult {
+  const { def } = compiled;
+  if (rawParams === null || typeof rawParams !== 'object' || Array.isArray(rawParams)) {
+    return invalid(`${def.name}: params must be an object`);
+  }
+  const input = rawParams as Record<string, unknown>;
+  const params: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(def.params.fields)) {
+    let value = Object.hasOwn(input, name) ? input[name] : undefined;
+    if (value === undefined || value === null || value === '') {
+      value = spec.fromIdentity ? identity[spec.fromIdentity] : undefined;
+    }
+    if (value === undefined) {
+      if (spec.required) return invalid(`${def.name}: missing required param ${name}`);
+      continue;
+    }
+    if (typeof value === 'number' && Number.isSafeInteger(value)) value = String(value);
+    if (typeof value !== 'string') return invalid(`${def.name}: param ${name} must be a string or an integer`);
+    if (!PARAM_VALUE.test(value)) return invalid(`${def.name}: param ${name} has invalid characters or length`);
+    if (spec.enum && !spec.enum.includes(value)) {
+      return invalid(`${def.name}: param ${name} must be one of ${spec.enum.join(', ')}`);
+    }
+    params[name] = value;
+  }
+  for (const group of def.params.exactlyOneOf ?? []) {
+    const present = group.filter((p) => params[p] !== undefined);
+    if (present.length !== 1) return invalid(`${def.name}: exactly one of ${group.join(', ')} is required`);
+  }
+  const streams = selectStreams(compiled, params);
+  if (streams.length === 0) return invalid(`${def.name}: params do not name a stream`);
+  return { ok: true, def, params, streams, key: `${def.name}${stableStringify(params)}` };
+}
+
+function selectStreams(compiled: CompiledChannel, params: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const t of compiled.templates) {
+    if (!t.placeholders.every((p) => params[p] !== undefined)) continue;
+    out.push(t.template.replace(PLACEHOLDER, (_, p: string) => params[p] as string));
+    if ((compiled.def.select ?? 'first') === 'first') break;
+  }
+  return out;
+}
+
+function compileTemplate(template: string): CompiledTemplate {
+  const placeholders = [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+  const source = template
+    .split(PLACEHOLDER)
+    .map((part, i) => (i % 2 === 1 ? '[^:]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return { template, placeholders, matcher: new RegExp(`^${source}$`) };
+}
+
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] as string;
+    const g = got[i] as string;
+    const m = /^\{([A-Za-z0-9_]+)\}$/.exec(w);
+    if (m) {
+      if (g === '') return undefined;
+      params[m[1] as string] = safeDecode(g);
+    } else if (w !== g) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function validateDef(def: ChannelDef, templates: readonly CompiledTemplate[]): void {
+  if (templates.length === 0) throw new Error(`channel ${def.name} has no stream template`);
+  for (const t of templates) {
+    for (const p of t.placeholders) {
+      if (!def.params.fields[p]) throw new Error(`channel ${def.name}: template ${t.template} uses undeclared param ${p}`);
+    }
+  }
+  for (const action of Object.keys(def.actions ?? {})) {
+    if (!/^[a-z][a-z0-9_]*$/.test(action)) throw new Error(`channel ${def.name}: bad action name ${action}`);
+  }
+  if (def.kind === 'path' && !def.path) throw new Error(`path channel ${def.name} needs a path`);
+  if (def.kind === 'channelId' && !def.params.fields['id']?.required) {
+    throw new Error(`channel-id channel ${def.name} must declare a required id param`);
+  }
+}
+
+function invalid(message: string): ResolveResult {
+  return { ok: false, reason: 'invalid_params', message };
+}

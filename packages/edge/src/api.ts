@@ -1,0 +1,173 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { ChannelDef } from '@herald/channels';
+import { EnvelopeError, parsePublishBody, validateStreamName } from '@herald/protocol';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { EdgeContext } from './context.js';
+import { readBody, respond, respondError, respondJson, track, type Reply } from './http.js';
+
+/**
+ * HTTP on the same port as the sockets: health and metrics for operators,
+ * the producer/operator API (API key), and the console in development.
+ */
+export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
+  app.get('/healthz', (res) => respondJson(track(res), 200, { status: 'ok' }));
+  app.get('/readyz', (res) => {
+    const reply = track(res);
+    if (ctx.draining) respondJson(reply, 503, { status: 'draining' });
+    else respondJson(reply, 200, { status: 'ready', connections: ctx.connectionCount });
+  });
+  app.get('/metrics', (res) => {
+    const reply = track(res);
+    ctx.metrics.registry.metrics().then(
+      (text) => respond(reply, 200, text, ctx.metrics.registry.contentType),
+      (err: unknown) => respondError(reply, 500, 'metrics_failed', String(err)),
+    );
+  });
+
+  app.get('/', (res) => {
+    const reply = track(res);
+    if (ctx.consoleHtml) respond(reply, 200, ctx.consoleHtml, 'text/html; charset=utf-8', { 'Content-Security-Policy': CONSOLE_CSP });
+    else respondJson(reply, 200, { name: 'herald', endpoints: ['/ws', '/v1', '/healthz', '/readyz', '/metrics'] });
+  });
+
+  const channels = JSON.stringify({ channels: ctx.catalog.list().map(describeChannel) });
+  app.get('/v1/channels', (res) => respond(track(res), 200, channels));
+
+  app.post('/v1/dev/token', (res) => {
+    const reply = track(res);
+    const mint = ctx.devTokens;
+    if (!mint) return respondError(reply, 404, 'not_found', 'development tokens are only available in development mode');
+    void readBody(reply, 4096).then(async (body) => {
+      if (body === undefined) return;
+      const input = parseObject(body);
+      if (!input || typeof input['sub'] !== 'string' || input['sub'] === '') return respondError(reply, 400, 'bad_request', 'sub is required');
+      const permissions = Array.isArray(input['permissions']) ? input['permissions'].filter((p): p is string => typeof p === 'string') : [];
+      const account = typeof input['account'] === 'string' && input['account'] ? input['account'] : undefined;
+      respondJson(reply, 200, await mint({ sub: input['sub'], permissions, ...(account ? { account } : {}) }));
+    });
+  });
+
+  app.post('/v1/publish', (res, req) => {
+    const reply = track(res);
+    if (!authorizeApi(ctx, reply, req)) return;
+    void readBody(reply, ctx.limits.maxPublishBytes).then(async (body) => {
+      if (body === undefined) return;
+      try {
+        const parsed = parsePublishBody(body);
+        const result = await ctx.publisher.publishEnvelope(parsed.streams, parsed.envelope);
+        respondJson(reply, 200, result);
+      } catch (err) {
+        if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', err.message);
+        ctx.log.error('publish failed', { error: err });
+        respondError(reply, 503, 'publish_failed', 'the event was not stored; retry');
+      }
+    });
+  });
+
+  app.put('/v1/owners/:type/:id', (res, req) => {
+    const reply = track(res);
+    const type = decodeParam(req.getParameter(0));
+    const id = decodeParam(req.getParameter(1));
+    if (!authorizeApi(ctx, reply, req)) return;
+    void readBody(reply, 4096).then(async (body) => {
+      if (body === undefined) return;
+      const input = parseObject(body);
+      const account = input?.['account_id'];
+      if (!type || !id || !OWNER_FIELD.test(type) || !OWNER_FIELD.test(id)) return respondError(reply, 400, 'bad_request', 'resource type and id must match [A-Za-z0-9_@.+=-]{1,128}');
+      if (typeof account !== 'string' || !OWNER_FIELD.test(account)) return respondError(reply, 400, 'bad_request', 'account_id must be a string id');
+      await ctx.owners.setOwner(type, id, account);
+      respond(reply, 204, '');
+    });
+  });
+
+  app.del('/v1/owners/:type/:id', (res, req) => {
+    const reply = track(res);
+    const type = decodeParam(req.getParameter(0));
+    const id = decodeParam(req.getParameter(1));
+    if (!authorizeApi(ctx, reply, req)) return;
+    if (!type || !id) return respondError(reply, 400, 'bad_request', 'resource type and id are required');
+    void ctx.owners.deleteOwner(type, id).then(() => respond(reply, 204, ''));
+  });
+
+  app.get('/v1/streams/:stream/history', (res, req) => {
+    const reply = track(res);
+    const stream = decodeParam(req.getParameter(0));
+    const query = new URLSearchParams(req.getQuery() ?? '');
+    if (!authorizeApi(ctx, reply, req)) return;
+    const problem = stream === undefined ? 'bad stream name encoding' : validateStreamName(stream);
+    if (problem || stream === undefined) return respondError(reply, 400, 'bad_request', problem ?? 'bad stream');
+    const since = Number(query.get('since') ?? '0');
+    const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? '100')));
+    const epoch = query.get('epoch') ?? ctx.bus.epoch();
+    if (!Number.isSafeInteger(since) || since < 0 || !Number.isFinite(limit)) return respondError(reply, 400, 'bad_request', 'since must be a non-negative integer offset');
+    void ctx.bus.read(stream, { epoch, offset: since }, limit).then(
+      (r) => {
+        // Envelopes are spliced in as stored: no parse/stringify of payloads.
+        const events = r.events.map((e) => `{"offset":${e.offset},"event":${e.data}}`).join(',');
+        respond(reply, 200, `{"stream":${JSON.stringify(stream)},"epoch":${JSON.stringify(r.epoch)},"head":${r.head},"recovered":${r.recovered},"events":[${events}]}`);
+      },
+      (err: unknown) => respondError(reply, 503, 'history_unavailable', String(err)),
+    );
+  });
+
+  app.any('/*', (res) => respondError(track(res), 404, 'not_found', 'no such endpoint'));
+}
+
+const OWNER_FIELD = /^[A-Za-z0-9_@.+=-]{1,128}$/;
+const CONSOLE_CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:";
+
+/** API key check (Authorization: Bearer or X-Herald-Api-Key), constant time. Without a configured key the API is open only in development mode. */
+function authorizeApi(ctx: EdgeContext, reply: Reply, req: HttpRequest): boolean {
+  const expected = ctx.config.apiKey;
+  const header = req.getHeader('authorization');
+  const given = req.getHeader('x-herald-api-key') || (/^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : '');
+  if (!expected) {
+    if (ctx.config.auth.developmentSecret) return true;
+    ctx.metrics.authFailure('api_key_not_configured');
+    respondError(reply, 401, 'unauthorized', 'set HERALD_API_KEY to use the HTTP API', { reason: 'api_key_not_configured' });
+    return false;
+  }
+  if (given && safeEqual(given, expected)) return true;
+  ctx.metrics.authFailure(given ? 'bad_api_key' : 'missing_api_key');
+  respondError(reply, 401, 'unauthorized', 'a valid API key is required', { reason: given ? 'bad_api_key' : 'missing_api_key' });
+  return false;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+function decodeParam(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(body);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeChannel(def: ChannelDef) {
+  return {
+    name: def.name,
+    kind: def.kind,
+    description: def.description,
+    params: def.params.fields,
+    ...(def.params.exactlyOneOf ? { exactlyOneOf: def.params.exactlyOneOf } : {}),
+    ...(def.path ? { path: def.path } : {}),
+    history: def.history,
+    actions: Object.keys(def.actions ?? {}),
+  };
+}
+
+export type { HttpResponse };

@@ -1,0 +1,39 @@
+import type { TokenVerifier } from '@herald/auth';
+import type { Authorizer, OwnershipStore } from '@herald/authz';
+import type { Bus } from '@herald/bus';
+import type { Catalog } from '@herald/channels';
+import type { EdgeConfig } from '@herald/config';
+import type { PublishResult } from '@herald/producer';
+import type { ActionDispatcher } from '@herald/session';
+import type { EdgeMetrics, Logger } from '@herald/telemetry';
+
+/** Publishes an envelope that is already encoded (the HTTP API encodes once, at the edge of the system). */
+export interface EnvelopePublisher {
+  publishEnvelope(streams: readonly string[], envelope: string): Promise<PublishResult>;
+}
+
+/** What an edge process is built from; embedded and cluster mode pass different implementations. */
+export interface EdgeDeps {
+  readonly config: EdgeConfig;
+  readonly catalog: Catalog;
+  readonly bus: Bus;
+  readonly owners: OwnershipStore;
+  readonly authorizer: Authorizer;
+  readonly verifier: TokenVerifier;
+  readonly actions: ActionDispatcher;
+  readonly publisher: EnvelopePublisher;
+  readonly metrics: EdgeMetrics;
+  readonly log: Logger;
+  /** HTML of the console page served at `/`, when enabled. */
+  readonly consoleHtml?: string;
+  /** Development token minting for the console (`POST /v1/dev/token`); absent outside development mode. */
+  readonly devTokens?: (request: { sub: string; account?: string; permissions?: string[] }) => Promise<{ token: string; expiresAt: number }>;
+}
+
+/** Live state the HTTP and WebSocket handlers read. */
+export interface EdgeContext extends EdgeDeps {
+  readonly draining: boolean;
+  readonly connectionCount: number;
+  readonly limits: EdgeConfig['limits'];
+  readonly allowedOrigins: readonly string[];
+}

@@ -1,0 +1,208 @@
+import type { Identity } from '@herald/auth';
+import { CloseCode, NATIVE_SUBPROTOCOL } from '@herald/protocol';
+import { ExpiryWheel, nativeCodec, Session, StreamHub, type SessionCodec, type SessionDeps } from '@herald/session';
+import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
+import { registerApi } from './api.js';
+import type { EdgeContext, EdgeDeps } from './context.js';
+import { handleUpgrade, type DialectEndpoint } from './upgrade.js';
+import { loadUws } from './uws.js';
+
+/** Dialects in fan-out order; a session's `dialect` indexes this list. */
+const CODECS: readonly SessionCodec[] = [nativeCodec];
+const NATIVE = 0;
+
+/**
+ * One edge process: a uWS app serving the WebSocket dialects and the HTTP
+ * API, sessions for its sockets, and a hub holding one bus subscription per
+ * stream.
+ */
+export class EdgeServer implements EdgeContext {
+  readonly app: TemplatedApp;
+  readonly hub: StreamHub;
+  readonly #sessions = new Set<Session>();
+  readonly #sessionDeps: SessionDeps;
+  readonly #expiry: ExpiryWheel<Session>;
+  readonly #sweep: NodeJS.Timeout;
+  #listen: us_listen_socket | undefined;
+  #port = 0;
+  #draining = false;
+
+  private constructor(readonly deps: EdgeDeps) {
+    const uWS = loadUws();
+    const { config, log, metrics } = deps;
+    this.app = uWS.App();
+    this.hub = new StreamHub({
+      bus: deps.bus,
+      fanout: { publish: (topic, frame) => void this.app.publish(topic, frame, false, false) },
+      encoders: CODECS.map((c) => c.events),
+      metrics,
+      onError: (msg, fields) => log.warn(msg, fields),
+    });
+    this.#expiry = new ExpiryWheel<Session>((s) => s.expire());
+    this.#sessionDeps = {
+      catalog: deps.catalog,
+      authorizer: deps.authorizer,
+      hub: this.hub,
+      verifier: deps.verifier,
+      actions: deps.actions,
+      limits: config.limits,
+      metrics,
+      expiry: this.#expiry,
+      log,
+      epoch: () => deps.bus.epoch(),
+    };
+
+    const native: DialectEndpoint = {
+      dialect: NATIVE,
+      subprotocol: NATIVE_SUBPROTOCOL,
+      createSession: (id: string, identity: Identity) => new Session(this.#sessionDeps, nativeCodec, NATIVE, id, identity),
+    };
+    const { limits } = config;
+    this.app.ws<Session>('/ws', {
+      compression: uWS.DISABLED,
+      // Frames above our limit are answered with 4008 by the session; uWS only stops absurd ones (1009).
+      maxPayloadLength: Math.min(limits.maxFrameBytes * 4, 64 * 1024 * 1024),
+      maxBackpressure: limits.maxBackpressureBytes,
+      // Past the hard limit uWS would otherwise drop frames silently; closing makes the client resume instead.
+      closeOnBackpressureLimit: 1,
+      idleTimeout: limits.idleTimeoutSec,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => handleUpgrade(this, native, res, req, context),
+      open: (ws: WebSocket<Session>) => this.#opened(ws),
+      message: (ws: WebSocket<Session>, message, isBinary) => ws.getUserData().receive(message, isBinary),
+      close: (ws: WebSocket<Session>, code) => this.#closed(ws.getUserData(), code),
+    });
+    registerApi(this.app, this);
+
+    // Slow consumers: close at half the hard limit with 4009 so they resume elsewhere. Once a second,
+    // not per message; the hard limit above is the safety net between sweeps.
+    this.#sweep = setInterval(() => this.#closeSlowConsumers(), 1000);
+    this.#sweep.unref();
+  }
+
+  static async start(deps: EdgeDeps): Promise<EdgeServer> {
+    const server = new EdgeServer(deps);
+    await server.#listenOn(deps.config.host, deps.config.port);
+    return server;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+  get draining(): boolean {
+    return this.#draining;
+  }
+  get connectionCount(): number {
+    return this.#sessions.size;
+  }
+  get limits() {
+    return this.deps.config.limits;
+  }
+  get allowedOrigins() {
+    return this.deps.config.allowedOrigins;
+  }
+  get config() {
+    return this.deps.config;
+  }
+  get catalog() {
+    return this.deps.catalog;
+  }
+  get bus() {
+    return this.deps.bus;
+  }
+  get owners() {
+    return this.deps.owners;
+  }
+  get authorizer() {
+    return this.deps.authorizer;
+  }
+  get verifier() {
+    return this.deps.verifier;
+  }
+  get actions() {
+    return this.deps.actions;
+  }
+  get publisher() {
+    return this.deps.publisher;
+  }
+  get metrics() {
+    return this.deps.metrics;
+  }
+  get log() {
+    return this.deps.log;
+  }
+  get consoleHtml() {
+    return this.deps.consoleHtml;
+  }
+  get devTokens() {
+    return this.deps.devTokens;
+  }
+
+  sessions(): Iterable<Session> {
+    return this.#sessions;
+  }
+
+  /**
+   * Stop taking connections (readyz turns 503), then close every socket with
+   * 4010 spread over the drain window so clients reconnect elsewhere without a
+   * thundering herd.
+   */
+  async drain(windowMs = this.deps.config.drainMs): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    const sessions = [...this.#sessions];
+    this.deps.log.info('draining', { connections: sessions.length, windowMs });
+    const batches = Math.max(1, Math.min(sessions.length, Math.ceil(windowMs / 50)));
+    const perBatch = Math.ceil(sessions.length / batches);
+    for (let i = 0; i < sessions.length; i += perBatch) {
+      for (const s of sessions.slice(i, i + perBatch)) s.close(CloseCode.Draining, 'draining');
+      if (i + perBatch < sessions.length) await sleep(windowMs / batches);
+    }
+  }
+
+  /** Close the listener and every socket now. */
+  async close(): Promise<void> {
+    clearInterval(this.#sweep);
+    this.#expiry.stop();
+    if (this.#listen) loadUws().us_listen_socket_close(this.#listen);
+    this.#listen = undefined;
+    this.#draining = true;
+    for (const s of [...this.#sessions]) s.close(CloseCode.Draining, 'shutting_down');
+  }
+
+  #opened(ws: WebSocket<Session>): void {
+    const session = ws.getUserData();
+    this.#sessions.add(session);
+    this.deps.metrics.connectionOpened(session.codec.name);
+    session.open(ws);
+  }
+
+  #closed(session: Session, code: number): void {
+    if (!this.#sessions.delete(session)) return;
+    session.closed();
+    this.deps.metrics.connectionClosed(session.codec.name, code);
+  }
+
+  #closeSlowConsumers(): void {
+    const soft = this.deps.config.limits.maxBackpressureBytes / 2;
+    for (const s of this.#sessions) {
+      if (s.bufferedAmount() > soft) {
+        this.deps.log.info('closing slow consumer', { connection: s.id, buffered: s.bufferedAmount() });
+        s.close(CloseCode.TooSlow, 'too_slow');
+      }
+    }
+  }
+
+  #listenOn(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.app.listen(host, port, (token) => {
+        if (!token) return reject(new Error(`cannot listen on ${host}:${port} (in use or not permitted)`));
+        this.#listen = token;
+        this.#port = loadUws().us_socket_local_port(token);
+        resolve();
+      });
+    });
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { AuthError, extractToken, type Identity } from '@herald/auth';
+import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
+import { respondError, track } from './http.js';
+import type { EdgeContext } from './context.js';
+
+/** What differs between dialects at upgrade time. */
+export interface DialectEndpoint {
+  readonly dialect: number;
+  /** The subprotocol the server selects when the client offers it. */
+  readonly subprotocol: string;
+  /** Turn the verified identity into the socket's user data (a Session). */
+  createSession(connectionId: string, identity: Identity): unknown;
+}
+
+export function isOriginAllowed(origin: string, host: string, allowed: readonly string[]): boolean {
+  if (origin === '') return true; // non-browser clients send no Origin; hijacking needs a browser
+  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host; // same-origin pages are always welcome
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The HTTP → WebSocket upgrade: origin check, token extraction and
+ * verification, all answered with a JSON 4xx before any socket exists.
+ * Headers are read before the first await (uWS frees the request after it).
+ */
+export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+  const reply = track(res);
+  const origin = req.getHeader('origin');
+  const host = req.getHeader('host');
+  const key = req.getHeader('sec-websocket-key');
+  const extensions = req.getHeader('sec-websocket-extensions');
+  const creds = extractToken({
+    query: req.getQuery() ?? '',
+    authorization: req.getHeader('authorization'),
+    protocolHeader: req.getHeader('sec-websocket-protocol'),
+    cookie: req.getHeader('cookie'),
+  });
+
+  const refuse = (status: number, reason: string, message: string): void => {
+    ctx.metrics.authFailure(reason);
+    ctx.log.debug('upgrade refused', { reason, status, origin: origin || undefined });
+    respondError(reply, status, status === 401 ? 'unauthorized' : 'refused', message, { reason });
+  };
+
+  if (ctx.draining) return refuse(503, 'draining', 'this server is draining; connect to another');
+  if (ctx.limits.maxConnections > 0 && ctx.connectionCount >= ctx.limits.maxConnections) {
+    return refuse(503, 'capacity', 'connection limit reached; retry with backoff');
+  }
+  if (!isOriginAllowed(origin, host, ctx.allowedOrigins)) return refuse(401, 'origin_not_allowed', `origin ${origin} is not allowed`);
+  if (creds.protocols.length > 0 && !creds.protocols.includes(endpoint.subprotocol)) {
+    return refuse(400, 'unsupported_subprotocol', `offer the ${endpoint.subprotocol} subprotocol`);
+  }
+  if (!creds.token) return refuse(401, 'missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
+  const subprotocol = creds.protocols.length > 0 ? endpoint.subprotocol : '';
+
+  ctx.verifier.verify(creds.token).then(
+    (identity) => {
+      if (reply.aborted) return;
+      reply.aborted = true; // the upgrade is this request's response
+      const id = randomBytes(9).toString('base64url');
+      const userData = endpoint.createSession(id, identity);
+      res.cork(() => res.upgrade(userData, key, subprotocol, extensions, context));
+    },
+    (err: unknown) => {
+      if (err instanceof AuthError) return refuse(401, err.reason, err.message);
+      ctx.log.error('token verification crashed', { error: err });
+      refuse(401, 'malformed_token', 'token could not be verified');
+    },
+  );
+}

@@ -1,0 +1,67 @@
+import type { OwnershipStore } from '@herald/authz';
+import type { Bus } from '@herald/bus';
+import type { Catalog } from '@herald/channels';
+import { EnvelopeError, encodeEnvelope, LIMITS, validateEventName, validateStreamName } from '@herald/protocol';
+import type { Producer, PublishInput, PublishResult } from './types.js';
+
+/**
+ * Publishes straight onto a bus in this process (embedded mode, and the edge's
+ * HTTP publish endpoint). Whether a stream keeps history comes from the
+ * channel catalog; streams the catalog does not know keep history.
+ */
+export class BusProducer implements Producer {
+  constructor(
+    private readonly bus: Bus,
+    private readonly catalog: Catalog,
+    private readonly owners: OwnershipStore,
+    private readonly onPublished?: (history: boolean) => void,
+  ) {}
+
+  async publish(input: PublishInput): Promise<PublishResult> {
+    return this.publishEnvelope(input.streams, buildEnvelope(input));
+  }
+
+  /** Publish an already-encoded envelope (the HTTP endpoint parses and encodes it once). */
+  async publishEnvelope(streams: readonly string[], envelope: string): Promise<PublishResult> {
+    if (streams.length === 0 || streams.length > LIMITS.streamsPerPublish) throw new EnvelopeError(`streams must list 1 to ${LIMITS.streamsPerPublish} streams`);
+    for (const s of streams) {
+      const problem = validateStreamName(s);
+      if (problem) throw new EnvelopeError(problem);
+    }
+    const acks = await Promise.all(
+      streams.map((stream) => {
+        const history = this.catalog.streamInfo(stream)?.history ?? true;
+        this.onPublished?.(history);
+        return this.bus.publish({ stream, data: envelope, history });
+      }),
+    );
+    return { streams: acks.map((a) => ({ stream: a.stream, offset: a.offset, epoch: a.epoch })) };
+  }
+
+  async setOwner(resourceType: string, resourceId: string, accountId: string): Promise<void> {
+    await this.owners.setOwner(resourceType, resourceId, accountId);
+  }
+}
+
+/** The canonical envelope for a publish: payload bytes given (`payloadJson`) or serialized once. */
+export function buildEnvelope(input: PublishInput): string {
+  const problem = validateEventName(input.event);
+  if (problem) throw new EnvelopeError(problem);
+  let payloadJson = input.payloadJson;
+  if (payloadJson !== undefined) {
+    try {
+      JSON.parse(payloadJson);
+    } catch {
+      throw new EnvelopeError('payloadJson is not valid JSON');
+    }
+  } else {
+    payloadJson = JSON.stringify(input.payload ?? null);
+  }
+  return encodeEnvelope({
+    event: input.event,
+    resource_type: input.resource_type,
+    resource_id: input.resource_id,
+    payloadJson,
+    timestamp: input.timestamp ?? new Date().toISOString(),
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Herald native dialect (`/ws`, subprotocol `herald.v1.json`): JSON text frames.
+ * Client frames are parsed here into typed commands; server frames are encoded
+ * here. Event frames are built by splicing the stored envelope JSON into a
+ * per-stream prefix, never by re-serializing it.
+ */
+export const NATIVE_SUBPROTOCOL = 'herald.v1.json';
+
+export type RequestId = string | number;
+
+export interface SincePosition {
+  readonly epoch: string;
+  /** Resume all streams of the subscription after this offset… */
+  readonly offset?: number;
+  /** …or per stream. */
+  readonly streams?: Readonly<Record<string, number>>;
+}
+
+/** Names a subscription: a channel with params, or a channel id. */
+export type ChannelRef = { readonly channel: string; readonly params: Readonly<Record<string, unknown>> } | { readonly channelId: string };
+
+export type ClientCommand =
+  | { readonly type: 'subscribe'; readonly ref: ChannelRef; readonly since?: SincePosition; readonly id?: RequestId }
+  | { readonly type: 'unsubscribe'; readonly ref: ChannelRef; readonly id?: RequestId }
+  | { readonly type: 'perform'; readonly ref: ChannelRef; readonly action: string; readonly data: unknown; readonly id: RequestId }
+  | { readonly type: 'refresh'; readonly token: string; readonly id?: RequestId }
+  | { readonly type: 'ping'; readonly id?: RequestId };
+
+export type ParseResult = { readonly ok: true; readonly command: ClientCommand } | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly id?: RequestId };
+
+/** Codes of `error` frames and `reply.error`. */
+export type ErrorCode =
+  | 'bad_json'
+  | 'bad_frame'
+  | 'unknown_type'
+  | 'not_subscribed'
+  | 'unknown_action'
+  | 'invalid_data'
+  | 'action_failed'
+  | 'no_handler'
+  | 'refresh_failed'
+  | 'rate_limited'
+  | 'internal';
+
+export function parseNativeFrame(text: string): ParseResult {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'bad_json', message: 'frame is not valid JSON' };
+  }
+  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) return { ok: false, code: 'bad_frame', message: 'frame must be a JSON object' };
+  const m = msg as Record<string, unknown>;
+  const id = requestId(m['id']);
+  if (m['id'] !== undefined && id === undefined) return { ok: false, code: 'bad_frame', message: 'id must be a string (≤128) or a number' };
+  const fail = (message: string): ParseResult => ({ ok: false, code: 'bad_frame', message, ...(id !== undefined ? { id } : {}) });
+  const withId = <T extends object>(c: T): T => (id !== undefined ? { ...c, id } : c);
+
+  switch (m['type']) {
+    case 'ping':
+      return { ok: true, command: withId({ type: 'ping' as const }) };
+    case 'subscribe':
+    case 'unsubscribe': {
+      const ref = channelRef(m);
+      if (typeof ref === 'string') return fail(ref);
+      if (m['type'] === 'unsubscribe') return { ok: true, command: withId({ type: 'unsubscribe' as const, ref }) };
+      if (m['since'] === undefined || m['since'] === null) return { ok: true, command: withId({ type: 'subscribe' as const, ref }) };
+      const since = sincePosition(m['since']);
+      if (typeof since === 'string') return fail(since);
+      return { ok: true, command: withId({ type: 'subscribe' as const, ref, since }) };
+    }
+    case 'perform': {
+      const ref = channelRef(m);
+      if (typeof ref === 'string') return fail(ref);
+      if (typeof m['action'] !== 'string' || m['action'].length === 0 || m['action'].length > 100) return fail('perform needs an action name');
+      if (id === undefined) return fail('perform needs an id to reply to');
+      return { ok: true, command: { type: 'perform', ref, action: m['action'], data: m['data'] ?? {}, id } };
+    }
+    case 'refresh':
+      if (typeof m['token'] !== 'string' || m['token'].length === 0) return fail('refresh needs a token');
+      return { ok: true, command: withId({ type: 'refresh' as const, token: m['token'] }) };
+    default:
+      return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(m['type'] ?? null).slice(0, 64)}`, ...(id !== undefined ? { id } : {}) };
+  }
+}
+
+function requestId(v: unknown): RequestId | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.length <= 128) return v;
+  return undefined;
+}
+
+function channelRef(m: Record<string, unknown>): ChannelRef | string {
+  if (typeof m['channelId'] === 'string') return { channelId: m['channelId'] };
+  if (typeof m['channel'] !== 'string') return 'frame needs a channel (with params) or a channelId';
+  const params = m['params'] ?? {};
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) return 'params must be an object';
+  return { channel: m['channel'], params: params as Record<string, unknown> };
+}
+
+function sincePosition(v: unknown): SincePosition | string {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'since must be {epoch, offset}';
+  const s = v as Record<string, unknown>;
+  if (typeof s['epoch'] !== 'string' || s['epoch'].length > 64) return 'since.epoch must be a string';
+  if (s['offset'] !== undefined) {
+    if (!isOffset(s['offset'])) return 'since.offset must be a non-negative integer';
+    return { epoch: s['epoch'], offset: s['offset'] as number };
+  }
+  const streams = s['streams'];
+  if (streams === null || typeof streams !== 'object' || Array.isArray(streams)) return 'since needs offset or streams';
+  for (const o of Object.values(streams as Record<string, unknown>)) if (!isOffset(o)) return 'since.streams offsets must be non-negative integers';
+  return { epoch: s['epoch'], streams: streams as Record<string, number> };
+}
+
+const isOffset = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+// ---------------------------------------------------------------- server frames
+
+export interface StreamState {
+  readonly stream: string;
+  readonly epoch: string;
+  /** Newest offset the client has been given (or the stream head): resume from here. */
+  readonly offset: number;
+  readonly history: boolean;
+}
+
+/** How a subscription is echoed back: the client's own naming plus Herald's canonical key. */
+export type RefEcho = { readonly channel: string; readonly params: Readonly<Record<string, unknown>> } | { readonly channelId: string };
+
+const idPart = (id: RequestId | undefined): string => (id === undefined ? '' : `,"id":${JSON.stringify(id)}`);
+const refPart = (ref: RefEcho): string =>
+  'channelId' in ref ? `"channelId":${JSON.stringify(ref.channelId)}` : `"channel":${JSON.stringify(ref.channel)},"params":${JSON.stringify(ref.params)}`;
+
+export const nativeFrames = {
+  welcome(connectionId: string, heartbeatSec: number, expiresAt: number | undefined, limits: object): string {
+    return JSON.stringify({ type: 'welcome', protocol: NATIVE_SUBPROTOCOL, connectionId, heartbeat: heartbeatSec, expiresAt: expiresAt ?? null, limits });
+  },
+  subscribed(ref: RefEcho, key: string, streams: readonly StreamState[], recovered: boolean | undefined, id?: RequestId): string {
+    const rec = recovered === undefined ? '' : `,"recovered":${recovered}`;
+    return `{"type":"subscribed",${refPart(ref)},"key":${JSON.stringify(key)},"streams":${JSON.stringify(streams)}${rec}${idPart(id)}}`;
+  },
+  rejected(ref: ChannelRef, reason: string, message: string, retryable: boolean, id?: RequestId): string {
+    const echo = 'channelId' in ref ? { channelId: ref.channelId } : { channel: ref.channel, params: ref.params };
+    return JSON.stringify({ type: 'rejected', ...echo, reason, message, retryable, ...(id !== undefined ? { id } : {}) });
+  },
+  unsubscribed(ref: RefEcho, reason: string | undefined, id?: RequestId): string {
+    const r = reason === undefined ? '' : `,"reason":${JSON.stringify(reason)}`;
+    return `{"type":"unsubscribed",${refPart(ref)}${r}${idPart(id)}}`;
+  },
+  reply(id: RequestId, result: unknown): string {
+    return `{"type":"reply","id":${JSON.stringify(id)},"result":${JSON.stringify(result ?? null)}}`;
+  },
+  replyError(id: RequestId, code: ErrorCode, message: string): string {
+    return JSON.stringify({ type: 'reply', id, error: { code, message } });
+  },
+  pong(id?: RequestId): string {
+    return `{"type":"pong"${idPart(id)}}`;
+  },
+  refreshed(expiresAt: number | undefined, id?: RequestId): string {
+    return `{"type":"refreshed","expiresAt":${expiresAt ?? null}${idPart(id)}}`;
+  },
+  error(code: ErrorCode, message: string, id?: RequestId): string {
+    return JSON.stringify({ type: 'error', code, message, ...(id !== undefined ? { id } : {}) });
+  },
+  disconnect(reason: string, reconnect: boolean): string {
+    return JSON.stringify({ type: 'disconnect', reason, reconnect });
+  },
+};
+
+/**
+ * Event frames. The prefix depends only on the stream and epoch, so it is
+ * computed once per stream; per event only the offset and the envelope are
+ * appended: `{"type":"event","stream":"s","epoch":"e","offset":18,"event":<envelope>}`.
+ */
+export function nativeEventPrefix(stream: string, epoch: string | undefined): string {
+  return epoch === undefined
+    ? `{"type":"event","stream":${JSON.stringify(stream)}`
+    : `{"type":"event","stream":${JSON.stringify(stream)},"epoch":${JSON.stringify(epoch)}`;
+}
+
+export function nativeEventFrame(prefix: string, offset: number, envelope: string): string {
+  return offset > 0 ? `${prefix},"offset":${offset},"event":${envelope}}` : `${prefix},"event":${envelope}}`;
+}

@@ -1,0 +1,325 @@
+import type { Bus, Delivery, LiveSubscription, StreamPosition } from '@herald/bus';
+import type { Fanout, HubMember, StreamEncoder } from './ports.js';
+
+export interface HubMetrics {
+  /** A delivery fanned out: `sockets` receivers, `latencyMs` since the bus accepted it. */
+  delivered(sockets: number, latencyMs: number): void;
+  streamsChanged(active: number): void;
+  gap(repaired: boolean): void;
+}
+
+export interface HubOptions {
+  readonly bus: Bus;
+  readonly fanout: Fanout;
+  readonly encoders: readonly StreamEncoder[];
+  readonly metrics?: HubMetrics;
+  /** Keep an unused bus subscription this long, so quick resubscribes do not churn it. */
+  readonly lingerMs?: number;
+  /** Events per history read while replaying. */
+  readonly pageSize?: number;
+  readonly onError?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+interface Encoded {
+  readonly epoch: string | undefined;
+  readonly encode: (d: Delivery) => string;
+}
+
+/** One stream this process listens to, shared by every local socket reading it. */
+class HubStream {
+  refs = 0;
+  /** Sockets per dialect (only dialects with sockets are encoded). */
+  readonly dialectRefs: number[];
+  /** Newest offset fanned out: a joining socket gets everything after it live. */
+  head = 0;
+  epoch: string;
+  ready: Promise<void> | undefined;
+  sub: LiveSubscription | undefined;
+  linger: NodeJS.Timeout | undefined;
+  /** Deliveries held while a gap is repaired from history. */
+  held: Delivery[] | undefined;
+  readonly encoders: (Encoded | undefined)[];
+
+  constructor(
+    readonly name: string,
+    dialects: number,
+    epoch: string,
+  ) {
+    this.dialectRefs = new Array<number>(dialects).fill(0);
+    this.encoders = new Array<Encoded | undefined>(dialects).fill(undefined);
+    this.epoch = epoch;
+  }
+}
+
+/** Result of the first phase of joining a stream (before `subscribed` is sent). */
+export interface PreparedJoin {
+  readonly stream: string;
+  readonly epoch: string;
+  /** Position the client is at once `commit` has sent what it must. */
+  readonly offset: number;
+  /** Undefined when no resume was asked for. */
+  readonly recovered: boolean | undefined;
+  /** Sends replayed events, then makes the socket live; resolves when live. */
+  commit(): Promise<void>;
+  /** Give the reference back without going live (the subscribe was abandoned). */
+  abandon(): void;
+}
+
+/**
+ * Reference-counted bus subscriptions, one per stream per process, fanned out
+ * to sockets through uWS topics: each delivery is encoded once per dialect
+ * and published once, whatever the number of sockets.
+ *
+ * Joining with a resume position replays stored events up to the hub's head
+ * and subscribes the socket to the topic in the same tick, so the socket sees
+ * every event exactly once.
+ */
+export class StreamHub {
+  readonly #streams = new Map<string, HubStream>();
+  readonly #bus: Bus;
+  readonly #fanout: Fanout;
+  readonly #encoders: readonly StreamEncoder[];
+  readonly #metrics: HubMetrics | undefined;
+  readonly #lingerMs: number;
+  readonly #pageSize: number;
+  readonly #onError: (message: string, fields: Record<string, unknown>) => void;
+
+  constructor(options: HubOptions) {
+    this.#bus = options.bus;
+    this.#fanout = options.fanout;
+    this.#encoders = options.encoders;
+    this.#metrics = options.metrics;
+    this.#lingerMs = options.lingerMs ?? 5000;
+    this.#pageSize = options.pageSize ?? 500;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /** Epoch and newest fanned-out offset of a stream this process reads. */
+  position(stream: string): { epoch: string; head: number } {
+    const entry = this.#streams.get(stream);
+    return entry ? { epoch: entry.epoch, head: entry.head } : { epoch: this.#bus.epoch(), head: 0 };
+  }
+
+  get activeStreams(): number {
+    return this.#streams.size;
+  }
+
+  /**
+   * Phase one of a join: take a reference, make sure the bus subscription is
+   * live, and read the first page of history when resuming (`since`) or when a
+   * snapshot (the latest event) is wanted.
+   */
+  async prepare(stream: string, member: HubMember, want: { since?: StreamPosition; snapshot?: boolean; history: boolean }): Promise<PreparedJoin> {
+    const entry = this.#acquire(stream, member.dialect);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.#release(entry, member.dialect);
+    };
+    try {
+      await entry.ready;
+      let position: StreamPosition | undefined;
+      let recovered: boolean | undefined;
+      if (want.since) {
+        position = want.since;
+      } else if (want.snapshot && want.history && entry.head > 0) {
+        const last = await this.#bus.last(stream);
+        if (last) position = { epoch: last.epoch, offset: last.prevOffset };
+      }
+      let firstPage: readonly Delivery[] = [];
+      if (position && want.history) {
+        const read = await this.#bus.read(stream, position, this.#pageSize);
+        if (want.since) recovered = read.recovered;
+        if (read.recovered) firstPage = read.events;
+        else position = undefined;
+      } else if (want.since) {
+        recovered = false; // no history to resume from
+        position = undefined;
+      }
+      const startOffset = position?.offset ?? entry.head;
+      return {
+        stream,
+        epoch: entry.epoch,
+        offset: startOffset,
+        recovered,
+        commit: async () => {
+          if (released) return;
+          if (member.isClosed) return release();
+          await this.#catchUp(entry, member, position, firstPage);
+          if (member.isClosed) release();
+        },
+        abandon: release,
+      };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** The member stops reading the stream. `socketOpen` false when the socket is already closed (do not touch it). */
+  leave(stream: string, member: HubMember, unsubscribeTopic: ((topic: string) => void) | undefined): void {
+    const entry = this.#streams.get(stream);
+    if (!entry) return;
+    unsubscribeTopic?.(this.#encoders[member.dialect]!.topic(stream));
+    this.#release(entry, member.dialect);
+  }
+
+  /**
+   * An ephemeral event (e.g. typing indicator) to every local socket on the stream except the
+   * sender: not stored, no offset. The sender's own dialect goes through its socket's publish,
+   * which uWS delivers to everyone but that socket.
+   */
+  publishEphemeral(stream: string, delivery: Delivery, sender: { dialect: number; publishExceptSelf(topic: string, frame: string): void }): number {
+    const entry = this.#streams.get(stream);
+    if (!entry) return 0;
+    let sockets = 0;
+    for (let i = 0; i < entry.dialectRefs.length; i++) {
+      const n = entry.dialectRefs[i]!;
+      if (n === 0) continue;
+      const frame = this.#encoderFor(entry, i, delivery.epoch).encode(delivery);
+      const topic = this.#encoders[i]!.topic(stream);
+      if (i === sender.dialect) {
+        sender.publishExceptSelf(topic, frame);
+        sockets += n - 1;
+      } else {
+        this.#fanout.publish(topic, frame);
+        sockets += n;
+      }
+    }
+    return sockets;
+  }
+
+  /** Replay from `position` until caught up with the hub's head, then go live in the same tick. */
+  async #catchUp(entry: HubStream, member: HubMember, position: StreamPosition | undefined, page: readonly Delivery[]): Promise<void> {
+    let offset = position?.offset ?? entry.head;
+    for (;;) {
+      for (const d of page) {
+        if (d.offset <= offset || d.offset > entry.head) continue; // newer ones arrive live
+        member.sendFrame(this.#encoderFor(entry, member.dialect, d.epoch).encode(d));
+        offset = d.offset;
+      }
+      if (offset >= entry.head) break;
+      if (position && page.length === 0) {
+        this.#onError('history shorter than the stream head while replaying', { stream: entry.name, offset, head: entry.head });
+        break;
+      }
+      const read = await this.#bus.read(entry.name, { epoch: entry.epoch, offset }, this.#pageSize);
+      if (member.isClosed) return;
+      if (!read.recovered) {
+        this.#onError('history ended while replaying', { stream: entry.name, offset });
+        break;
+      }
+      page = read.events;
+      position = { epoch: read.epoch, offset };
+    }
+    member.subscribeTopic(this.#encoders[member.dialect]!.topic(entry.name));
+  }
+
+  #acquire(stream: string, dialect: number): HubStream {
+    let entry = this.#streams.get(stream);
+    if (!entry) {
+      entry = new HubStream(stream, this.#encoders.length, this.#bus.epoch());
+      this.#streams.set(stream, entry);
+      const e = entry;
+      e.ready = this.#bus.subscribe(stream, (d) => this.#onDelivery(e, d)).then(
+        (sub) => {
+          e.sub = sub;
+          e.head = Math.max(e.head, sub.head);
+          if (this.#streams.get(stream) !== e) sub.unsubscribe(); // dropped while subscribing
+        },
+        (err: unknown) => {
+          if (this.#streams.get(stream) === e) this.#streams.delete(stream);
+          throw err;
+        },
+      );
+      this.#metrics?.streamsChanged(this.#streams.size);
+    }
+    if (entry.linger) {
+      clearTimeout(entry.linger);
+      entry.linger = undefined;
+    }
+    entry.refs++;
+    entry.dialectRefs[dialect]!++;
+    return entry;
+  }
+
+  #release(entry: HubStream, dialect: number): void {
+    entry.refs--;
+    entry.dialectRefs[dialect]!--;
+    if (entry.refs > 0) return;
+    const drop = (): void => {
+      if (entry.refs > 0 || this.#streams.get(entry.name) !== entry) return;
+      this.#streams.delete(entry.name);
+      entry.sub?.unsubscribe();
+      this.#metrics?.streamsChanged(this.#streams.size);
+    };
+    if (this.#lingerMs <= 0) return drop();
+    entry.linger = setTimeout(drop, this.#lingerMs);
+    entry.linger.unref();
+  }
+
+  #onDelivery(entry: HubStream, d: Delivery): void {
+    if (entry.held) {
+      entry.held.push(d);
+      return;
+    }
+    if (d.offset > 0) {
+      if (d.epoch !== entry.epoch) {
+        // The history store was recreated: offsets restart, clients see the new epoch.
+        entry.epoch = d.epoch;
+        entry.head = 0;
+      } else if (d.offset <= entry.head) {
+        return; // already fanned out (redelivery, or covered by the subscription's head)
+      } else if (entry.head > 0 && d.prevOffset > entry.head) {
+        this.#repairGap(entry, d);
+        return;
+      }
+      entry.head = d.offset;
+    }
+    this.#fan(entry, d);
+  }
+
+  #fan(entry: HubStream, d: Delivery): void {
+    let sockets = 0;
+    for (let i = 0; i < entry.dialectRefs.length; i++) {
+      const n = entry.dialectRefs[i]!;
+      if (n === 0) continue;
+      sockets += n;
+      this.#fanout.publish(this.#encoders[i]!.topic(entry.name), this.#encoderFor(entry, i, d.epoch).encode(d));
+    }
+    this.#metrics?.delivered(sockets, Date.now() - d.publishedAt);
+  }
+
+  /** The bus skipped events (e.g. a NATS reconnect): fetch them from history before anything newer. */
+  #repairGap(entry: HubStream, first: Delivery): void {
+    entry.held = [first];
+    const from = { epoch: entry.epoch, offset: entry.head };
+    void this.#bus.read(entry.name, from, 10_000).then(
+      (read) => this.#endRepair(entry, read.recovered ? read.events : [], read.recovered),
+      (err: unknown) => {
+        this.#onError('gap repair failed', { stream: entry.name, error: String(err) });
+        this.#endRepair(entry, [], false);
+      },
+    );
+  }
+
+  #endRepair(entry: HubStream, missing: readonly Delivery[], repaired: boolean): void {
+    const held = entry.held ?? [];
+    entry.held = undefined;
+    this.#metrics?.gap(repaired);
+    if (!repaired) this.#onError('gap could not be repaired from history', { stream: entry.name, head: entry.head });
+    for (const d of missing) this.#onDelivery(entry, d);
+    if (!repaired && held[0]) entry.head = held[0].prevOffset; // accept the jump rather than stall
+    for (const d of held) this.#onDelivery(entry, d);
+  }
+
+  #encoderFor(entry: HubStream, dialect: number, epoch: string): Encoded {
+    let enc = entry.encoders[dialect];
+    if (!enc || enc.epoch !== epoch) {
+      enc = { epoch, encode: this.#encoders[dialect]!.forStream(entry.name, epoch) };
+      entry.encoders[dialect] = enc;
+    }
+    return enc;
+  }
+}

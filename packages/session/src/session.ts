@@ -1,0 +1,442 @@
+import type { Identity, TokenVerifier } from '@herald/auth';
+import { AuthError } from '@herald/auth';
+import type { Authorizer, Decision } from '@herald/authz';
+import type { ActionSpec, Catalog, Resolved } from '@herald/channels';
+import type { ChannelRef, ClientCommand, RefEcho, RequestId, SincePosition, StreamState } from '@herald/protocol';
+import { CloseCode, encodeEnvelope, shouldReconnect } from '@herald/protocol';
+import type { Logger } from '@herald/telemetry';
+import type { ActionDispatcher } from './actions.js';
+import { ActionError } from './actions.js';
+import type { SessionCodec } from './codec.js';
+import type { ExpiryWheel } from './expiry.js';
+import type { PreparedJoin, StreamHub } from './hub.js';
+import type { HubMember, SessionSocket } from './ports.js';
+
+export interface SessionLimits {
+  /** Subscriptions per connection; one more closes with 4008. */
+  readonly maxSubscriptions: number;
+  /** Inbound frames per second (token bucket refill) and burst; exceeding closes with 4008. */
+  readonly rateLimitPerSec: number;
+  readonly rateLimitBurst: number;
+  /** Inbound frame size; larger closes with 4008. */
+  readonly maxFrameBytes: number;
+  /** Commands queued behind a slow one (e.g. an authz check); more closes with 4008. */
+  readonly maxPendingCommands: number;
+  /** Suggested client ping interval, seconds (sent in `welcome`). */
+  readonly heartbeatSec: number;
+  readonly authzTimeoutMs: number;
+  readonly actionTimeoutMs: number;
+}
+
+export interface SessionMetrics {
+  messageIn(dialect: string): void;
+  subscriptions(delta: number): void;
+  rejected(reason: string): void;
+  actions(outcome: 'ok' | 'error'): void;
+}
+
+/** Everything a session shares with the other sessions of the process. */
+export interface SessionDeps {
+  readonly catalog: Catalog;
+  readonly authorizer: Authorizer;
+  readonly hub: StreamHub;
+  readonly verifier: TokenVerifier;
+  readonly actions: ActionDispatcher;
+  readonly limits: SessionLimits;
+  readonly metrics: SessionMetrics;
+  readonly expiry: ExpiryWheel<Session>;
+  readonly log: Logger;
+  readonly epoch: () => string;
+}
+
+interface Subscription {
+  readonly resolved: Resolved;
+  readonly echo: RefEcho;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * One client connection, independent of the transport and dialect: it turns
+ * client commands into subscriptions, actions and replies. Commands of one
+ * connection are handled strictly in order.
+ */
+export class Session implements HubMember {
+  #socket: SessionSocket | undefined;
+  #closed = false;
+  #ending = false;
+  #subs: Map<string, Subscription> | undefined;
+  /** How many of this connection's subscriptions read each stream (two channels may share one). */
+  #streamRefs: Map<string, number> | undefined;
+  #tail: Promise<void> | undefined;
+  #pending = 0;
+  #tokens: number;
+  #refilledAt: number;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    readonly codec: SessionCodec,
+    readonly dialect: number,
+    readonly id: string,
+    public identity: Identity,
+  ) {
+    this.#tokens = deps.limits.rateLimitBurst;
+    this.#refilledAt = Date.now();
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  get subscriptionCount(): number {
+    return this.#subs?.size ?? 0;
+  }
+
+  /** The socket is open: greet the client and start the token expiry clock. */
+  open(socket: SessionSocket): void {
+    this.#socket = socket;
+    const { limits } = this.deps;
+    this.sendFrame(
+      this.codec.welcome(this.id, limits.heartbeatSec, this.identity.expiresAt, {
+        maxFrameBytes: limits.maxFrameBytes,
+        maxSubscriptions: limits.maxSubscriptions,
+        rateLimitPerSec: limits.rateLimitPerSec,
+      }),
+    );
+    if (this.identity.expiresAt !== undefined) this.deps.expiry.schedule(this, this.identity.expiresAt);
+  }
+
+  /** A frame arrived. Returns quickly; slow commands run in order behind each other. */
+  receive(data: ArrayBuffer, isBinary: boolean): void {
+    if (this.#closed || this.#ending) return;
+    const { limits } = this.deps;
+    if (!this.#takeToken()) return this.close(CloseCode.LimitExceeded, 'rate_limited');
+    if (data.byteLength > limits.maxFrameBytes) return this.close(CloseCode.LimitExceeded, 'frame_too_large');
+    if (isBinary) return this.close(CloseCode.BadRequest, 'binary_frames_not_supported');
+    let text: string;
+    try {
+      text = decoder.decode(data);
+    } catch {
+      return this.close(CloseCode.BadRequest, 'invalid_utf8');
+    }
+    this.deps.metrics.messageIn(this.codec.name);
+    const parsed = this.codec.parse(text);
+    if (!parsed.ok) return this.sendFrame(this.codec.error(parsed.code, parsed.message, parsed.id));
+    const command = parsed.command;
+    if (command.type === 'ping' && this.#pending === 0) return this.sendFrame(this.codec.pong(command.id));
+    if (this.#pending >= limits.maxPendingCommands) return this.close(CloseCode.LimitExceeded, 'too_many_pending_commands');
+    this.#pending++;
+    this.#tail = (this.#tail ?? Promise.resolve())
+      .then(() => (this.#closed ? undefined : this.#handle(command)))
+      .catch((err: unknown) => {
+        this.deps.log.error('command failed', { connection: this.id, type: command.type, error: err });
+        if ('id' in command && command.id !== undefined) this.sendFrame(this.codec.error('internal', 'internal error', command.id));
+      })
+      .finally(() => {
+        this.#pending--;
+      });
+  }
+
+  /** The transport closed the socket: release everything, never touch the socket again. */
+  closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket = undefined;
+    this.deps.expiry.cancel(this);
+    for (const stream of this.#streamRefs?.keys() ?? []) this.deps.hub.leave(stream, this, undefined);
+    if (this.#subs?.size) this.deps.metrics.subscriptions(-this.#subs.size);
+    this.#subs = undefined;
+    this.#streamRefs = undefined;
+  }
+
+  /** Close with a Herald close code, telling the client why first (a `disconnect` frame). */
+  close(code: number, reason: string): void {
+    if (this.#closed || this.#ending || !this.#socket) return;
+    if (code !== CloseCode.TooSlow) this.sendFrame(this.codec.disconnect(reason, shouldReconnect(code)));
+    this.#ending = true;
+    this.#socket.end(code, reason);
+  }
+
+  /** The token's `exp` passed without an in-band refresh. */
+  expire(): void {
+    this.close(CloseCode.Unauthorized, 'token_expired');
+  }
+
+  sendFrame(frame: string): void {
+    if (this.#closed || this.#ending || !this.#socket) return;
+    // 2 = dropped: the socket is over its backpressure limit; it must resume elsewhere.
+    if (this.#socket.send(frame) === 2) this.close(CloseCode.TooSlow, 'too_slow');
+  }
+
+  /** Bytes queued on the socket (backpressure). */
+  bufferedAmount(): number {
+    return this.#closed ? 0 : (this.#socket?.getBufferedAmount() ?? 0);
+  }
+
+  subscribeTopic(topic: string): void {
+    if (!this.#closed) this.#socket?.subscribe(topic);
+  }
+
+  /** Drop subscriptions whose access was withdrawn (ownership or permission change). */
+  revokeWhere(predicate: (channel: string, params: Readonly<Record<string, string>>) => boolean, reason: string): number {
+    let n = 0;
+    for (const [key, sub] of this.#subs ?? []) {
+      if (!predicate(sub.resolved.def.name, sub.resolved.params)) continue;
+      this.#removeSubscription(key, sub);
+      this.sendFrame(this.codec.unsubscribed(sub.echo, reason));
+      n++;
+    }
+    return n;
+  }
+
+  /** Every subscription, for re-checking access. */
+  subscriptions(): Iterable<Resolved> {
+    return [...(this.#subs?.values() ?? [])].map((s) => s.resolved);
+  }
+
+  async #handle(command: ClientCommand): Promise<void> {
+    switch (command.type) {
+      case 'ping':
+        return this.sendFrame(this.codec.pong(command.id));
+      case 'subscribe':
+        return this.#subscribe(command.ref, command.since, command.id);
+      case 'unsubscribe':
+        return this.#unsubscribe(command.ref, command.id);
+      case 'perform':
+        return this.#perform(command.ref, command.action, command.data, command.id);
+      case 'refresh':
+        return this.#refresh(command.token, command.id);
+    }
+  }
+
+  async #subscribe(ref: ChannelRef, since: SincePosition | undefined, id: RequestId | undefined): Promise<void> {
+    const { catalog, limits, metrics, hub } = this.deps;
+    const resolved = catalog.resolve(ref, this.identity);
+    if (!resolved.ok) {
+      metrics.rejected(resolved.reason);
+      return this.sendFrame(this.codec.rejected(ref, resolved.reason, resolved.message, false, id));
+    }
+    const echo = echoOf(ref);
+    const existing = this.#subs?.get(resolved.key);
+    if (existing) {
+      return this.sendFrame(this.codec.subscribed(echo, resolved.key, this.#liveStates(resolved), undefined, id));
+    }
+    if (this.subscriptionCount >= limits.maxSubscriptions) return this.close(CloseCode.LimitExceeded, 'too_many_subscriptions');
+
+    const decision = await this.#authorize(resolved);
+    if (this.#closed) return;
+    if (!decision.allow) {
+      const reason = decision.retryable ? 'authz_unavailable' : 'forbidden';
+      metrics.rejected(reason);
+      return this.sendFrame(this.codec.rejected(ref, reason, decision.reason ?? reason, decision.retryable === true, id));
+    }
+
+    const def = resolved.def;
+    const joins: (PreparedJoin | undefined)[] = [];
+    try {
+      for (const stream of resolved.streams) {
+        if ((this.#streamRefs?.get(stream) ?? 0) > 0) {
+          joins.push(undefined); // already live on this socket through another subscription
+          continue;
+        }
+        const position = sinceFor(since, stream);
+        joins.push(
+          await hub.prepare(stream, this, {
+            history: def.history,
+            ...(position ? { since: position } : {}),
+            ...(def.onSubscribe?.snapshot ? { snapshot: true } : {}),
+          }),
+        );
+        if (this.#closed) break;
+      }
+    } catch (err) {
+      for (const j of joins) j?.abandon();
+      this.deps.log.warn('subscribe failed', { connection: this.id, channel: def.name, error: err });
+      metrics.rejected('unavailable');
+      return this.sendFrame(this.codec.rejected(ref, 'unavailable', 'stream temporarily unavailable', true, id));
+    }
+    if (this.#closed) {
+      for (const j of joins) j?.abandon();
+      return;
+    }
+
+    this.#subs ??= new Map();
+    this.#streamRefs ??= new Map();
+    this.#subs.set(resolved.key, { resolved, echo });
+    for (const s of resolved.streams) this.#streamRefs.set(s, (this.#streamRefs.get(s) ?? 0) + 1);
+    metrics.subscriptions(1);
+
+    const live = this.#liveStates(resolved);
+    const states = resolved.streams.map((stream, i) => {
+      const j = joins[i];
+      return j ? { stream, epoch: j.epoch, offset: j.offset, history: def.history } : (live[i] as StreamState);
+    });
+    const recovered = since === undefined ? undefined : joins.every((j) => j?.recovered !== false);
+    this.sendFrame(this.codec.subscribed(echo, resolved.key, states, recovered, id));
+    if (def.onSubscribe?.greeting) this.#greet(resolved, def.onSubscribe.greeting.event);
+    await Promise.all(joins.map((j) => j?.commit()));
+  }
+
+  #unsubscribe(ref: ChannelRef, id: RequestId | undefined): void {
+    const resolved = this.deps.catalog.resolve(ref, this.identity);
+    const echo = echoOf(ref);
+    const sub = resolved.ok ? this.#subs?.get(resolved.key) : undefined;
+    if (sub && resolved.ok) this.#removeSubscription(resolved.key, sub);
+    this.sendFrame(this.codec.unsubscribed(echo, undefined, id));
+  }
+
+  async #perform(ref: ChannelRef, action: string, data: unknown, id: RequestId): Promise<void> {
+    const { catalog, metrics, limits } = this.deps;
+    const resolved = catalog.resolve(ref, this.identity);
+    const sub = resolved.ok ? this.#subs?.get(resolved.key) : undefined;
+    if (!resolved.ok || !sub) return this.sendFrame(this.codec.replyError(id, 'not_subscribed', 'subscribe to the channel before performing actions on it'));
+    const spec = resolved.def.actions?.[action];
+    if (!spec) return this.sendFrame(this.codec.replyError(id, 'unknown_action', `${resolved.def.name} has no action ${action}`));
+    const problem = validateActionData(spec, data);
+    if (problem) return this.sendFrame(this.codec.replyError(id, 'invalid_data', problem));
+
+    if (spec.mode === 'broadcast') {
+      const envelope = encodeEnvelope({
+        event: spec.event ?? action,
+        payloadJson: JSON.stringify({ ...(data as object), user_id: this.identity.userId }),
+        timestamp: new Date().toISOString(),
+      });
+      let delivered = 0;
+      for (const stream of resolved.streams) {
+        const delivery = { stream, offset: 0, prevOffset: 0, epoch: this.deps.epoch(), data: envelope, publishedAt: Date.now() };
+        delivered += this.deps.hub.publishEphemeral(stream, delivery, {
+          dialect: this.dialect,
+          publishExceptSelf: (topic, frame) => this.#socket?.publish(topic, frame),
+        });
+      }
+      metrics.actions('ok');
+      return this.sendFrame(this.codec.reply(id, { delivered }));
+    }
+
+    try {
+      const result = await withTimeout(
+        this.deps.actions.dispatch({ identity: this.identity, channel: resolved.def.name, params: resolved.params, action, data, connectionId: this.id }),
+        limits.actionTimeoutMs,
+        () => new ActionError('action_failed', `no answer within ${limits.actionTimeoutMs} ms`),
+      );
+      metrics.actions('ok');
+      this.sendFrame(this.codec.reply(id, result));
+    } catch (err) {
+      metrics.actions('error');
+      const e = err instanceof ActionError ? err : new ActionError('action_failed', 'the action failed');
+      if (!(err instanceof ActionError)) this.deps.log.warn('action failed', { connection: this.id, action, error: err });
+      this.sendFrame(this.codec.replyError(id, e.code, e.message));
+    }
+  }
+
+  async #refresh(token: string, id: RequestId | undefined): Promise<void> {
+    let next: Identity;
+    try {
+      next = await this.deps.verifier.verify(token);
+    } catch (err) {
+      const reason = err instanceof AuthError ? err.reason : 'invalid_token';
+      return this.sendFrame(this.codec.error('refresh_failed', `token refused: ${reason}`, id));
+    }
+    if (this.#closed) return;
+    if (next.userId !== this.identity.userId || next.accountId !== this.identity.accountId) {
+      return this.sendFrame(this.codec.error('refresh_failed', 'the new token belongs to another user or account', id));
+    }
+    this.identity = next;
+    this.deps.expiry.schedule(this, next.expiresAt);
+    this.sendFrame(this.codec.refreshed(next.expiresAt, id));
+  }
+
+  async #authorize(resolved: Resolved): Promise<Decision> {
+    const { authorizer, limits } = this.deps;
+    try {
+      return await withTimeout(
+        authorizer.check({ identity: this.identity, channel: resolved.def.name, params: resolved.params }),
+        limits.authzTimeoutMs,
+        () => new Error('authz timed out'),
+      );
+    } catch (err) {
+      this.deps.log.warn('authorization unavailable', { connection: this.id, channel: resolved.def.name, error: err });
+      return { allow: false, retryable: true, reason: 'authorization service unavailable, retry later' };
+    }
+  }
+
+  #removeSubscription(key: string, sub: Subscription): void {
+    this.#subs?.delete(key);
+    this.deps.metrics.subscriptions(-1);
+    for (const stream of sub.resolved.streams) {
+      const n = (this.#streamRefs?.get(stream) ?? 0) - 1;
+      if (n > 0) {
+        this.#streamRefs?.set(stream, n);
+        continue;
+      }
+      this.#streamRefs?.delete(stream);
+      this.deps.hub.leave(stream, this, (topic) => this.#socket?.unsubscribe(topic));
+    }
+  }
+
+  #liveStates(resolved: Resolved): StreamState[] {
+    return resolved.streams.map((stream) => {
+      const pos = this.deps.hub.position(stream);
+      return { stream, epoch: pos.epoch, offset: pos.head, history: resolved.def.history };
+    });
+  }
+
+  /** A synthetic, unstored event right after `subscribed` (e.g. `connection_established`). */
+  #greet(resolved: Resolved, event: string): void {
+    const envelope = encodeEnvelope({
+      event,
+      payloadJson: JSON.stringify({ channel: resolved.def.name, params: resolved.params, connection_id: this.id }),
+      timestamp: new Date().toISOString(),
+    });
+    const stream = resolved.streams[0] as string;
+    const encode = this.codec.events.forStream(stream, undefined);
+    this.sendFrame(encode({ stream, offset: 0, prevOffset: 0, epoch: '', data: envelope, publishedAt: Date.now() }));
+  }
+
+  #takeToken(): boolean {
+    const { rateLimitPerSec, rateLimitBurst } = this.deps.limits;
+    const now = Date.now();
+    this.#tokens = Math.min(rateLimitBurst, this.#tokens + ((now - this.#refilledAt) * rateLimitPerSec) / 1000);
+    this.#refilledAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}
+
+function echoOf(ref: ChannelRef): RefEcho {
+  return 'channelId' in ref ? { channelId: ref.channelId } : { channel: ref.channel, params: ref.params };
+}
+
+function sinceFor(since: SincePosition | undefined, stream: string): { epoch: string; offset: number } | undefined {
+  if (!since) return undefined;
+  if (since.offset !== undefined) return { epoch: since.epoch, offset: since.offset };
+  const o = since.streams?.[stream];
+  // A stream the client has no position for: it has seen nothing, so start from the beginning.
+  return { epoch: since.epoch, offset: o ?? 0 };
+}
+
+export function validateActionData(spec: ActionSpec, data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'data must be an object';
+  const d = data as Record<string, unknown>;
+  for (const [field, f] of Object.entries(spec.data)) {
+    const v = d[field];
+    if (v === undefined) {
+      if (f.required) return `data.${field} is required`;
+      continue;
+    }
+    const ok =
+      f.type === 'any' ||
+      (f.type === 'array' ? Array.isArray(v) : f.type === 'object' ? v !== null && typeof v === 'object' && !Array.isArray(v) : typeof v === f.type);
+    if (!ok) return `data.${field} must be ${f.type === 'array' || f.type === 'object' ? 'an' : 'a'} ${f.type}`;
+  }
+  return undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

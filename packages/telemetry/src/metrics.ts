@@ -1,0 +1,53 @@
+import client from 'prom-client';
+
+/**
+ * Edge metrics, prefix `herald_`. Labels are bounded sets (dialect, reason,
+ * code, outcome): never a user, account, channel parameter or stream name.
+ */
+export function createEdgeMetrics(registry: client.Registry = new client.Registry()) {
+  client.collectDefaultMetrics({ register: registry, prefix: 'herald_process_' });
+  const connections = new client.Gauge({ name: 'herald_connections', help: 'Open client connections', labelNames: ['dialect'], registers: [registry] });
+  const subscriptions = new client.Gauge({ name: 'herald_subscriptions', help: 'Active client subscriptions', registers: [registry] });
+  const streams = new client.Gauge({ name: 'herald_streams_active', help: 'Streams this process holds a bus subscription for', registers: [registry] });
+  const messagesIn = new client.Counter({ name: 'herald_messages_in_total', help: 'Frames received from clients', labelNames: ['dialect'], registers: [registry] });
+  const deliveries = new client.Counter({ name: 'herald_messages_out_total', help: 'Event frames delivered to sockets (fan-out count)', registers: [registry] });
+  const fanouts = new client.Counter({ name: 'herald_fanouts_total', help: 'Events fanned out (one per event per stream)', registers: [registry] });
+  const published = new client.Counter({ name: 'herald_published_total', help: 'Events accepted for publishing, per target stream', labelNames: ['history'], registers: [registry] });
+  const authFailures = new client.Counter({ name: 'herald_auth_failures_total', help: 'Refused upgrades and API calls', labelNames: ['reason'], registers: [registry] });
+  const closes = new client.Counter({ name: 'herald_closes_total', help: 'Closed client connections by close code', labelNames: ['code'], registers: [registry] });
+  const rejected = new client.Counter({ name: 'herald_subscriptions_rejected_total', help: 'Subscriptions refused', labelNames: ['reason'], registers: [registry] });
+  const actions = new client.Counter({ name: 'herald_actions_total', help: 'Client actions performed', labelNames: ['outcome'], registers: [registry] });
+  const gaps = new client.Counter({ name: 'herald_bus_gaps_total', help: 'Gaps detected on bus subscriptions', labelNames: ['repaired'], registers: [registry] });
+  const fanoutLatency = new client.Histogram({
+    name: 'herald_fanout_latency_seconds',
+    help: 'Time from the bus accepting an event to its fan-out on this edge',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    connectionOpened: (dialect: string) => connections.inc({ dialect }),
+    connectionClosed: (dialect: string, code: number) => {
+      connections.dec({ dialect });
+      closes.inc({ code: String(code) });
+    },
+    authFailure: (reason: string) => authFailures.inc({ reason }),
+    published: (history: boolean) => published.inc({ history: String(history) }),
+    // SessionMetrics
+    messageIn: (dialect: string) => messagesIn.inc({ dialect }),
+    subscriptions: (delta: number) => subscriptions.inc(delta),
+    rejected: (reason: string) => rejected.inc({ reason }),
+    actions: (outcome: 'ok' | 'error') => actions.inc({ outcome }),
+    // HubMetrics
+    delivered: (sockets: number, latencyMs: number) => {
+      fanouts.inc();
+      if (sockets > 0) deliveries.inc(sockets);
+      fanoutLatency.observe(Math.max(0, latencyMs) / 1000);
+    },
+    streamsChanged: (active: number) => streams.set(active),
+    gap: (repaired: boolean) => gaps.inc({ repaired: String(repaired) }),
+  };
+}
+
+export type EdgeMetrics = ReturnType<typeof createEdgeMetrics>;
