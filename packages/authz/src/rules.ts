@@ -64,12 +64,14 @@ export async function evaluateRule(rule: Rule, ctx: RuleContext): Promise<RuleRe
       return owner === account ? ALLOW : deny(`${rule.resourceType} ${id} is not owned by the identity's account`);
     }
     case 'anyOf': {
-      let last: RuleResult = deny('no rule allowed access');
+      const reasons: string[] = [];
       for (const r of rule.rules) {
-        last = await evaluateRule(r, ctx);
-        if (last.allow) return ALLOW;
+        const res = await evaluateRule(r, ctx);
+        if (res.allow) return ALLOW;
+        reasons.push(res.reason);
       }
-      return last;
+      // Every alternative failed: say so for each, the client cannot know which one it meant to meet.
+      return deny(reasons.length ? reasons.join('; or ') : 'no rule allowed access');
     }
     case 'allOf': {
       for (const r of rule.rules) {

@@ -4,6 +4,9 @@ import { stableStringify } from './stable-json.js';
 
 /** Param values are ids or enum words: no `:` (stream token separator), no spaces, bounded length. */
 const PARAM_VALUE = /^[A-Za-z0-9_@.+=-]{1,128}$/;
+/** Values taken from a verified token (user ids like `auth0|123`): anything but separators and control characters. */
+// eslint-disable-next-line no-control-regex
+const IDENTITY_VALUE = /^[^\s:\u0000-\u001f\u007f]{1,256}$/;
 const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
 
 interface CompiledTemplate {
@@ -106,8 +109,10 @@ function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Id
   const params: Record<string, string> = {};
   for (const [name, spec] of Object.entries(def.params.fields)) {
     let value = Object.hasOwn(input, name) ? input[name] : undefined;
+    let implied = false;
     if (value === undefined || value === null || value === '') {
       value = spec.fromIdentity ? identity[spec.fromIdentity] : undefined;
+      implied = value !== undefined;
     }
     if (value === undefined) {
       if (spec.required) return invalid(`${def.name}: missing required param ${name}`);
@@ -115,7 +120,7 @@ function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Id
     }
     if (typeof value === 'number' && Number.isSafeInteger(value)) value = String(value);
     if (typeof value !== 'string') return invalid(`${def.name}: param ${name} must be a string or an integer`);
-    if (!PARAM_VALUE.test(value)) return invalid(`${def.name}: param ${name} has invalid characters or length`);
+    if (!(implied ? IDENTITY_VALUE : PARAM_VALUE).test(value)) return invalid(`${def.name}: param ${name} has invalid characters or length`);
     if (spec.enum && !spec.enum.includes(value)) {
       return invalid(`${def.name}: param ${name} must be one of ${spec.enum.join(', ')}`);
     }
