@@ -26,6 +26,7 @@ if (selected.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Two files at a time: the machine has two cores and the end-to-end files start real servers.
 const concurrency = process.env.HERALD_TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,

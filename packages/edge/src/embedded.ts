@@ -50,6 +50,10 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
     });
   }
   const dev = config.auth.developmentSecret;
+  const demo = config.demo.enabled
+    ? startDemoProducers(producer, { accountId: config.demo.accountId, intervalMs: config.demo.intervalMs, log: (msg: string, fields?: object) => log.warn(msg, fields as Record<string, unknown>) })
+    : undefined;
+  const defaults = demo?.resources.subscriptions ?? [{ channel: 'AiOrchestrationChannel', params: { type: 'account', id: config.demo.accountId } }];
   const server = await EdgeServer.start({
     config,
     catalog,
@@ -61,7 +65,7 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
     publisher: producer,
     metrics,
     log,
-    ...(config.console ? { consoleHtml: renderConsolePage({ defaults: consoleDefaults(config.demo.accountId) }) } : {}),
+    ...(config.console ? { consoleHtml: renderConsolePage({ defaults }) } : {}),
     ...(dev
       ? {
           devTokens: async (r: { sub: string; account?: string; permissions?: string[] }) => {
@@ -72,7 +76,6 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
         }
       : {}),
   });
-  const demo = config.demo.enabled ? startDemoProducers(producer, { accountId: config.demo.accountId, intervalMs: config.demo.intervalMs, log: (msg, fields) => log.debug(msg, fields as Record<string, unknown>) }) : undefined;
   log.info('herald embedded mode listening', { port: server.port, demo: config.demo.enabled, console: config.console });
 
   return {
@@ -87,12 +90,4 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
       await bus.close();
     },
   };
-}
-
-function consoleDefaults(account: string) {
-  return [
-    { channel: 'AiOrchestrationChannel', params: { type: 'account', id: account } },
-    { channel: 'MissionChannel', params: { type: 'account', id: account } },
-    { channel: 'DevopsPipelineChannel', params: { account_id: account } },
-  ];
 }

@@ -11,6 +11,10 @@ import { loadUws } from './uws.js';
 const CODECS: readonly SessionCodec[] = [nativeCodec];
 const NATIVE = 0;
 
+interface SocketData {
+  readonly session: Session;
+}
+
 /**
  * One edge process: a uWS app serving the WebSocket dialects and the HTTP
  * API, sessions for its sockets, and a hub holding one bus subscription per
@@ -55,10 +59,11 @@ export class EdgeServer implements EdgeContext {
     const native: DialectEndpoint = {
       dialect: NATIVE,
       subprotocol: NATIVE_SUBPROTOCOL,
-      createSession: (id: string, identity: Identity) => new Session(this.#sessionDeps, nativeCodec, NATIVE, id, identity),
+      // uWS copies the user data's own properties into its socket object, so the session travels in a field.
+      createSession: (id: string, identity: Identity): SocketData => ({ session: new Session(this.#sessionDeps, nativeCodec, NATIVE, id, identity) }),
     };
     const { limits } = config;
-    this.app.ws<Session>('/ws', {
+    this.app.ws<SocketData>('/ws', {
       compression: uWS.DISABLED,
       // Frames above our limit are answered with 4008 by the session; uWS only stops absurd ones (1009).
       maxPayloadLength: Math.min(limits.maxFrameBytes * 4, 64 * 1024 * 1024),
@@ -68,9 +73,9 @@ export class EdgeServer implements EdgeContext {
       idleTimeout: limits.idleTimeoutSec,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => handleUpgrade(this, native, res, req, context),
-      open: (ws: WebSocket<Session>) => this.#opened(ws),
-      message: (ws: WebSocket<Session>, message, isBinary) => ws.getUserData().receive(message, isBinary),
-      close: (ws: WebSocket<Session>, code) => this.#closed(ws.getUserData(), code),
+      open: (ws: WebSocket<SocketData>) => this.#opened(ws),
+      message: (ws: WebSocket<SocketData>, message, isBinary) => ws.getUserData().session.receive(message, isBinary),
+      close: (ws: WebSocket<SocketData>, code) => this.#closed(ws.getUserData().session, code),
     });
     registerApi(this.app, this);
 
@@ -170,8 +175,8 @@ export class EdgeServer implements EdgeContext {
     for (const s of [...this.#sessions]) s.close(CloseCode.Draining, 'shutting_down');
   }
 
-  #opened(ws: WebSocket<Session>): void {
-    const session = ws.getUserData();
+  #opened(ws: WebSocket<SocketData>): void {
+    const session = ws.getUserData().session;
     this.#sessions.add(session);
     this.deps.metrics.connectionOpened(session.codec.name);
     session.open(ws);
@@ -181,6 +186,7 @@ export class EdgeServer implements EdgeContext {
     if (!this.#sessions.delete(session)) return;
     session.closed();
     this.deps.metrics.connectionClosed(session.codec.name, code);
+    this.deps.log.debug('connection closed', { connection: session.id, code });
   }
 
   #closeSlowConsumers(): void {
@@ -195,10 +201,15 @@ export class EdgeServer implements EdgeContext {
 
   #listenOn(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.app.listen(host, port, (token) => {
+      const uWS = loadUws();
+      // uWS binds with SO_REUSEPORT by default: a second process on the same port (or a port-0 bind
+      // handed an already used port) would silently share connections. Bind exclusively instead.
+      const listen = this.app.listen as unknown as (h: string, p: number, options: number, cb: (t: us_listen_socket | false) => void) => void;
+      const exclusive = (uWS as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
+      listen.call(this.app, host, port, exclusive, (token) => {
         if (!token) return reject(new Error(`cannot listen on ${host}:${port} (in use or not permitted)`));
         this.#listen = token;
-        this.#port = loadUws().us_socket_local_port(token);
+        this.#port = uWS.us_socket_local_port(token);
         resolve();
       });
     });

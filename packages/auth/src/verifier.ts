@@ -1,0 +1,300 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  importSPKI,
+  jwtVerify,
+  type CryptoKey,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+} from 'jose';
+import { identityFromClaims, resolveClaimMapping, type ClaimMapping } from './claims.js';
+import { AuthError } from './errors.js';
+import { hashToken } from './extract.js';
+import type { Identity } from './identity.js';
+
+export interface VerifierConfig {
+  /** HMAC secret (HS256/384/512), at least 32 bytes. */
+  secret?: string;
+  /** SPKI PEM public key (RSA, EC P-256/384/521 or Ed25519). */
+  publicKeyPem?: string;
+  /** http(s) URL of a JSON Web Key Set. */
+  jwksUrl?: string;
+  /** Pins the accepted algorithms; by default they follow the configured key sources. */
+  algorithms?: string[];
+  /** Required `iss`. */
+  issuer?: string;
+  /** Required `aud`. */
+  audience?: string;
+  /** Leeway for `exp`/`nbf` in seconds; default 5. */
+  clockToleranceSec?: number;
+  /** Claim names; unset entries keep DEFAULT_CLAIMS. */
+  claims?: Partial<ClaimMapping>;
+  /** Minimum time between JWKS refetches triggered by an unknown `kid`; default 30 s. */
+  jwksCooldownMs?: number;
+  /** JWKS HTTP timeout; default 5 s. */
+  jwksTimeoutMs?: number;
+}
+
+export interface TokenVerifier {
+  /** Verifies a raw JWT. Rejects only with AuthError. */
+  verify(token: string): Promise<Identity>;
+}
+
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
+const EC_ALGORITHMS = ['ES256', 'ES384', 'ES512'] as const;
+/** `Ed25519` is the fully-specified name (RFC 9864) for what `EdDSA` means in practice. */
+const OKP_ALGORITHMS = ['EdDSA', 'Ed25519'] as const;
+export const ASYMMETRIC_ALGORITHMS: readonly string[] = [...RSA_ALGORITHMS, ...EC_ALGORITHMS, ...OKP_ALGORITHMS];
+export const SUPPORTED_ALGORITHMS: readonly string[] = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS];
+
+const MIN_SECRET_BYTES = 32;
+const MIN_RSA_BITS = 2048;
+const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+
+/** Algorithms a public key can verify, from its type (and curve). */
+function algorithmsForKey(key: KeyObject): readonly string[] {
+  switch (key.asymmetricKeyType) {
+    case 'rsa': {
+      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+      if (bits < MIN_RSA_BITS) throw new Error(`publicKeyPem: RSA key of ${bits} bits is too small (at least ${MIN_RSA_BITS})`);
+      return RSA_ALGORITHMS;
+    }
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      if (curve === 'prime256v1') return ['ES256'];
+      if (curve === 'secp384r1') return ['ES384'];
+      if (curve === 'secp521r1') return ['ES512'];
+      throw new Error(`publicKeyPem: unsupported EC curve ${curve ?? 'unknown'} (use P-256, P-384 or P-521)`);
+    }
+    case 'ed25519':
+      return OKP_ALGORITHMS;
+    default:
+      throw new Error(
+        `publicKeyPem: unsupported key type ${key.asymmetricKeyType ?? 'unknown'} (use an RSA, EC P-256/P-384/P-521 or Ed25519 SPKI public key)`,
+      );
+  }
+}
+
+async function loadPublicKey(pem: string, pinned: ReadonlySet<string> | undefined): Promise<Map<string, CryptoKey>> {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+    throw new Error('publicKeyPem holds a private key; configure the PEM (SPKI) public key instead');
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (err) {
+    throw new Error(`publicKeyPem is not a readable PEM public key: ${(err as Error).message}`);
+  }
+  const fitting = algorithmsForKey(key);
+  const algs = pinned ? fitting.filter((a) => pinned.has(a)) : fitting;
+  if (algs.length === 0) {
+    throw new Error(`publicKeyPem fits ${fitting.join(', ')}, none of which is in algorithms (${[...(pinned ?? [])].join(', ')})`);
+  }
+  // Normalise to SPKI (accepts PKCS#1 "RSA PUBLIC KEY" and certificates too), then bind one CryptoKey per algorithm.
+  const spki = key.export({ type: 'spki', format: 'pem' }).toString();
+  const keys = new Map<string, CryptoKey>();
+  for (const alg of algs) keys.set(alg, await importSPKI(spki, alg));
+  return keys;
+}
+
+function nonNegative(name: string, value: number | undefined, integer = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be a non-negative ${integer ? 'integer' : 'number'}`);
+  }
+  return value;
+}
+
+/** Maps anything thrown while verifying to an AuthError. */
+export function toAuthError(err: unknown): AuthError {
+  if (err instanceof AuthError) return err;
+  let mapped: AuthError;
+  if (err instanceof joseErrors.JWTExpired) {
+    mapped = new AuthError('token_expired', 'token has expired');
+  } else if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'iss':
+        mapped = new AuthError('wrong_issuer', `token issuer is not accepted (${err.reason})`);
+        break;
+      case 'aud':
+        mapped = new AuthError('wrong_audience', `token audience is not accepted (${err.reason})`);
+        break;
+      case 'nbf':
+      case 'iat':
+        mapped =
+          err.reason === 'check_failed'
+            ? new AuthError('token_not_yet_valid', 'token is not valid yet')
+            : new AuthError('malformed_token', `token claim "${err.claim}" is invalid`);
+        break;
+      default:
+        mapped = new AuthError('malformed_token', `token claim "${err.claim}" is invalid: ${err.message}`);
+    }
+  } else if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) {
+    mapped = new AuthError('invalid_signature', err instanceof joseErrors.JWKSNoMatchingKey ? 'no key matches the token' : 'token signature is invalid');
+  } else if (err instanceof joseErrors.JWKSMultipleMatchingKeys) {
+    mapped = new AuthError('invalid_signature', 'several keys match the token and none verifies it');
+  } else if (err instanceof joseErrors.JOSEAlgNotAllowed) {
+    mapped = new AuthError('algorithm_not_allowed', 'token algorithm is not allowed');
+  } else {
+    // JWSInvalid, JWTInvalid, JOSENotSupported (e.g. unknown crit header), TypeErrors from decoding, ...
+    mapped = new AuthError('malformed_token', `token is malformed${err instanceof Error ? `: ${err.message}` : ''}`);
+  }
+  mapped.cause = err;
+  return mapped;
+}
+
+/** Wraps a remote JWKS resolver so that fetch problems surface as jwks_unavailable, not as bad tokens. */
+function jwksResolver(url: URL, cfg: VerifierConfig): JWTVerifyGetKey {
+  const cooldown = nonNegative('jwksCooldownMs', cfg.jwksCooldownMs);
+  const timeout = nonNegative('jwksTimeoutMs', cfg.jwksTimeoutMs, true);
+  const remote = createRemoteJWKSet(url, {
+    ...(cooldown !== undefined ? { cooldownDuration: cooldown } : {}),
+    ...(timeout !== undefined ? { timeoutDuration: timeout } : {}),
+  });
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      if (
+        err instanceof joseErrors.JWKSNoMatchingKey ||
+        err instanceof joseErrors.JWKSMultipleMatchingKeys || // verifyWith tries each candidate
+        err instanceof joseErrors.JOSEAlgNotAllowed
+      ) {
+        throw err;
+      }
+      // Timeout, connection refused, non-200, bad JSON, malformed key set, unusable key.
+      // An AuthError thrown by the resolver passes through jwtVerify unchanged.
+      const detail = err instanceof joseErrors.JWKSTimeout ? 'timed out' : err instanceof Error ? err.message : String(err);
+      const mapped = new AuthError('jwks_unavailable', `signing keys could not be fetched from the JWKS endpoint: ${detail}`);
+      mapped.cause = err;
+      throw mapped;
+    }
+  };
+}
+
+interface KeySource {
+  readonly name: string;
+  readonly algorithms: ReadonlySet<string>;
+  readonly key: (alg: string) => Uint8Array | CryptoKey | JWTVerifyGetKey;
+}
+
+/**
+ * Builds a verifier from the configured key sources. Algorithms are pinned:
+ * HS* go to the secret, anything else to the PEM key and then the JWKS; an
+ * `alg` outside the allowed set (including `none`) is refused before any
+ * key is touched. Throws a plain Error for an unusable configuration.
+ */
+export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier> {
+  if (!cfg.secret && !cfg.publicKeyPem && !cfg.jwksUrl) {
+    throw new Error('createVerifier: configure at least one key source (secret, publicKeyPem or jwksUrl)');
+  }
+  let pinned: Set<string> | undefined;
+  if (cfg.algorithms !== undefined) {
+    if (cfg.algorithms.length === 0) throw new Error('algorithms must not be empty (omit it to follow the key type)');
+    for (const a of cfg.algorithms) {
+      if (!SUPPORTED_ALGORITHMS.includes(a)) throw new Error(`algorithms: unsupported algorithm ${JSON.stringify(a)} (supported: ${SUPPORTED_ALGORITHMS.join(', ')})`);
+    }
+    pinned = new Set(cfg.algorithms);
+  }
+  const pick = (defaults: readonly string[]): Set<string> => new Set(pinned ? defaults.filter((a) => pinned.has(a)) : defaults);
+
+  const sources: KeySource[] = [];
+  if (cfg.secret) {
+    if (Buffer.byteLength(cfg.secret, 'utf8') < MIN_SECRET_BYTES) {
+      throw new Error(`secret must be at least ${MIN_SECRET_BYTES} bytes (got ${Buffer.byteLength(cfg.secret, 'utf8')})`);
+    }
+    const algorithms = pick(HMAC_ALGORITHMS);
+    if (algorithms.size === 0) throw new Error(`secret is configured but algorithms (${cfg.algorithms?.join(', ')}) allows no HS256/HS384/HS512`);
+    const bytes = new TextEncoder().encode(cfg.secret);
+    sources.push({ name: 'secret', algorithms, key: () => bytes });
+  }
+  if (cfg.publicKeyPem) {
+    const keys = await loadPublicKey(cfg.publicKeyPem, pinned);
+    sources.push({ name: 'publicKeyPem', algorithms: new Set(keys.keys()), key: (alg) => keys.get(alg) as CryptoKey });
+  }
+  if (cfg.jwksUrl) {
+    let url: URL;
+    try {
+      url = new URL(cfg.jwksUrl);
+    } catch {
+      throw new Error(`jwksUrl is not a URL: ${JSON.stringify(cfg.jwksUrl)}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`jwksUrl must be http(s): ${cfg.jwksUrl}`);
+    const algorithms = pick(ASYMMETRIC_ALGORITHMS);
+    if (algorithms.size === 0) throw new Error(`jwksUrl is configured but algorithms (${cfg.algorithms?.join(', ')}) allows no asymmetric algorithm`);
+    const resolver = jwksResolver(url, cfg);
+    sources.push({ name: 'jwksUrl', algorithms, key: () => resolver });
+  }
+  const allowed = new Set(sources.flatMap((s) => [...s.algorithms]));
+  if (pinned) {
+    const unserved = [...pinned].filter((a) => !allowed.has(a));
+    if (unserved.length > 0) throw new Error(`algorithms ${unserved.join(', ')} fit none of the configured key sources`);
+  }
+
+  const clockTolerance = nonNegative('clockToleranceSec', cfg.clockToleranceSec) ?? DEFAULT_CLOCK_TOLERANCE_SEC;
+  const mapping = resolveClaimMapping(cfg.claims);
+  const baseOptions: JWTVerifyOptions = {
+    clockTolerance,
+    ...(cfg.issuer !== undefined ? { issuer: cfg.issuer } : {}),
+    ...(cfg.audience !== undefined ? { audience: cfg.audience } : {}),
+  };
+
+  async function verifyWith(source: KeySource, token: string, alg: string): Promise<Record<string, unknown>> {
+    const options: JWTVerifyOptions = { ...baseOptions, algorithms: [...source.algorithms] };
+    const key = source.key(alg);
+    if (typeof key !== 'function') return (await jwtVerify(token, key, options)).payload;
+    try {
+      return (await jwtVerify(token, key, options)).payload;
+    } catch (err) {
+      if (!(err instanceof joseErrors.JWKSMultipleMatchingKeys)) throw err;
+      // No kid and several keys fit the alg: try each candidate; the first whose signature verifies decides.
+      for await (const candidate of err) {
+        try {
+          return (await jwtVerify(token, candidate, options)).payload;
+        } catch (inner) {
+          if (inner instanceof joseErrors.JWSSignatureVerificationFailed) continue;
+          throw inner;
+        }
+      }
+      throw new AuthError('invalid_signature', 'token signature is invalid');
+    }
+  }
+
+  async function verifyToken(token: string): Promise<Identity> {
+    if (typeof token !== 'string' || token === '') throw new AuthError('missing_token', 'no token');
+    const parts = token.split('.');
+    if (parts.length !== 3) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
+    const header = decodeProtectedHeader(token);
+    const alg = header.alg;
+    if (typeof alg !== 'string' || alg === '') throw new AuthError('malformed_token', 'token header has no "alg"');
+    if (!allowed.has(alg)) throw new AuthError('algorithm_not_allowed', `token algorithm ${alg} is not allowed`);
+    const candidates = sources.filter((s) => s.algorithms.has(alg));
+    let payload: Record<string, unknown> | undefined;
+    for (const [i, source] of candidates.entries()) {
+      try {
+        payload = await verifyWith(source, token, alg);
+        break;
+      } catch (err) {
+        const mapped = toAuthError(err);
+        // A signature that the PEM key does not verify may still be one of the JWKS keys.
+        if (mapped.reason === 'invalid_signature' && i < candidates.length - 1) continue;
+        throw mapped;
+      }
+    }
+    if (payload === undefined) throw new AuthError('algorithm_not_allowed', `token algorithm ${alg} is not allowed`);
+    return identityFromClaims(payload, mapping, hashToken(token));
+  }
+
+  return {
+    async verify(token: string): Promise<Identity> {
+      try {
+        return await verifyToken(token);
+      } catch (err) {
+        throw toAuthError(err);
+      }
+    },
+  };
+}

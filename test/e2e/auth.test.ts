@@ -1,0 +1,98 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SignJWT, generateKeyPair } from 'jose';
+import { SECRET, startTestEdge, type TestEdge } from '../support/edge.js';
+import { TestClient, UpgradeRefused } from '../support/client.js';
+
+const secretKey = new TextEncoder().encode(SECRET);
+const jwt = (claims: Record<string, unknown>, alg = 'HS256', key: Parameters<SignJWT['sign']>[0] = secretKey) =>
+  new SignJWT({ account_id: 'acct-1', ...claims }).setProtectedHeader({ alg }).setSubject('u1').setIssuedAt().setExpirationTime('1h').sign(key);
+
+async function refused(edge: TestEdge, opts: Parameters<typeof TestClient.connect>[1]): Promise<UpgradeRefused> {
+  try {
+    const c = await TestClient.connect(edge.ws, opts);
+    c.close();
+  } catch (err) {
+    if (err instanceof UpgradeRefused) return err;
+    throw err;
+  }
+  assert.fail('upgrade was accepted');
+}
+
+describe('authentication before the upgrade', () => {
+  let edge: TestEdge;
+  before(async () => {
+    edge = await startTestEdge({ HERALD_JWT_AUDIENCE: 'herald', HERALD_JWT_ISSUER: 'https://id.example.com', HERALD_ALLOWED_ORIGINS: 'https://app.example.com' });
+  });
+  after(() => edge.stop());
+
+  const good = () => new SignJWT({ account_id: 'acct-1' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setAudience('herald').setIssuer('https://id.example.com').setExpirationTime('1h').sign(secretKey);
+
+  test('a valid token by query, header or subprotocol entry connects; the token is never echoed as the subprotocol', async () => {
+    const token = await good();
+    const byQuery = await TestClient.connect(edge.ws, { token });
+    const byHeader = await TestClient.connect(edge.ws, { headers: { authorization: `Bearer ${token}` } });
+    const byProtocol = await TestClient.connect(edge.ws, { protocols: ['herald.v1.json', `bearer.${token}`] });
+    for (const c of [byQuery, byHeader, byProtocol]) {
+      assert.equal(c.ws.protocol, 'herald.v1.json');
+      const welcome = await c.type('welcome');
+      assert.equal(typeof welcome['connectionId'], 'string');
+      assert.equal(welcome['protocol'], 'herald.v1.json');
+      assert.ok(welcome['expiresAt'] > Date.now());
+      c.close();
+    }
+  });
+
+  const cases: [string, () => Promise<Parameters<typeof TestClient.connect>[1]>, string][] = [
+    ['no token', async () => ({}), 'missing_token'],
+    ['bad signature', async () => ({ token: await jwt({ aud: 'herald', iss: 'https://id.example.com' }, 'HS256', new TextEncoder().encode('another-secret-another-secret-another!')) }), 'invalid_signature'],
+    [
+      'expired',
+      async () => ({ token: await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setAudience('herald').setIssuer('https://id.example.com').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(secretKey) }),
+      'token_expired',
+    ],
+    [
+      'wrong algorithm (RS256 where HS is pinned)',
+      async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        return { token: await jwt({ aud: 'herald', iss: 'https://id.example.com' }, 'RS256', privateKey) };
+      },
+      'algorithm_not_allowed',
+    ],
+    ['alg none', async () => ({ token: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"u1"}').toString('base64url')}.` }), 'algorithm_not_allowed'],
+    ['wrong audience', async () => ({ token: await jwt({ aud: 'someone-else', iss: 'https://id.example.com' }) }), 'wrong_audience'],
+    ['wrong issuer', async () => ({ token: await jwt({ aud: 'herald', iss: 'https://evil.example.com' }) }), 'wrong_issuer'],
+    ['garbage token', async () => ({ token: 'not-a-jwt' }), 'malformed_token'],
+    ['cross-site origin', async () => ({ token: await good(), origin: 'https://evil.example.com' }), 'origin_not_allowed'],
+  ];
+  for (const [name, opts, reason] of cases) {
+    test(`${name} → 401 ${reason} before the upgrade`, async () => {
+      const err = await refused(edge, await opts());
+      assert.equal(err.status, 401);
+      assert.equal(err.body['error'], 'unauthorized');
+      assert.equal(err.body['reason'], reason);
+    });
+  }
+
+  test('allowed and same-origin pages connect; so do clients without an Origin', async () => {
+    const token = await good();
+    const allowed = await TestClient.connect(edge.ws, { token, origin: 'https://app.example.com' });
+    const sameOrigin = await TestClient.connect(edge.ws, { token, origin: `http://127.0.0.1:${edge.port}` });
+    for (const c of [allowed, sameOrigin]) {
+      await c.type('welcome');
+      c.close();
+    }
+  });
+
+  test('a subprotocol list without herald.v1.json is refused with 400', async () => {
+    const err = await refused(edge, { token: await good(), protocols: ['mqtt'] });
+    assert.equal(err.status, 400);
+    assert.equal(err.body['reason'], 'unsupported_subprotocol');
+  });
+
+  test('auth failures are counted by reason in /metrics', async () => {
+    const text = await (await fetch(`${edge.http}/metrics`)).text();
+    assert.match(text, /herald_auth_failures_total\{reason="token_expired"\} [1-9]/);
+    assert.match(text, /herald_auth_failures_total\{reason="origin_not_allowed"\} [1-9]/);
+  });
+});

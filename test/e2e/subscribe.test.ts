@@ -1,0 +1,164 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestEdge, type TestEdge } from '../support/edge.js';
+import { TestClient } from '../support/client.js';
+
+describe('subscriptions: catalog validation and every authorization rule kind over a real socket', () => {
+  let edge: TestEdge;
+  const clients: TestClient[] = [];
+  const connect = async (claims: Parameters<TestEdge['token']>[0] = {}) => {
+    const c = await TestClient.connect(edge.ws, { token: await edge.token(claims) });
+    clients.push(c);
+    return c;
+  };
+  before(async () => {
+    edge = await startTestEdge();
+    const own = (t: string, id: string, a: string) => edge.owners.setOwner(t, id, a);
+    await own('ai_conversation', '42', 'acct-1');
+    await own('ai_conversation', '43', 'acct-2');
+    await own('devops_pipeline', 'p1', 'acct-1');
+    await own('devops_pipeline', 'p2', 'acct-2');
+    await own('ai_agent_execution', 'x1', 'acct-1');
+    await own('agent', 'my-agent', 'acct-1');
+  });
+  after(async () => {
+    clients.forEach((c) => c.close());
+    await edge.stop();
+  });
+
+  test('owner rule: own resource allowed; another account’s or unknown resource forbidden', async () => {
+    const c = await connect();
+    const ok = await c.subscribe({ channel: 'AiConversationChannel', params: { conversation_id: 42 } });
+    assert.equal(ok['type'], 'subscribed');
+    assert.deepEqual(ok['streams'].map((s: { stream: string }) => s.stream), ['ai_conversation:42']);
+    assert.equal(ok['key'], 'AiConversationChannel{"conversation_id":"42"}');
+    for (const id of ['43', '999']) {
+      const no = await c.subscribe({ channel: 'AiConversationChannel', params: { conversation_id: id } });
+      assert.equal(no['type'], 'rejected');
+      assert.equal(no['reason'], 'forbidden');
+      assert.equal(no['retryable'], false);
+    }
+  });
+
+  test('account param rule: own account allowed, other account forbidden', async () => {
+    const c = await connect();
+    assert.equal((await c.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-1' } }))['type'], 'subscribed');
+    assert.equal((await c.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-2' } }))['reason'], 'forbidden');
+  });
+
+  test('permission rule: CustomerChannel needs admin.access', async () => {
+    const user = await connect();
+    assert.equal((await user.subscribe({ channel: 'CustomerChannel', params: { account_id: 'acct-9' } }))['reason'], 'forbidden');
+    const admin = await connect({ permissions: ['admin.access'] });
+    const ok = await admin.subscribe({ channel: 'CustomerChannel', params: { account_id: 'acct-9' } });
+    assert.deepEqual(ok['streams'].map((s: { stream: string }) => s.stream), ['customer_updates_acct-9']);
+  });
+
+  test('identity kind rule: worker channels only for worker identities', async () => {
+    const user = await connect();
+    assert.equal((await user.subscribe({ channel: 'WorkerToolDispatchChannel' }))['reason'], 'forbidden');
+    const worker = await connect({ sub: 'w-7', kind: 'worker' });
+    const ok = await worker.subscribe({ channel: 'WorkerToolDispatchChannel' });
+    assert.deepEqual(ok['streams'].map((s: { stream: string }) => s.stream), ['worker_tool_dispatch:w-7']);
+  });
+
+  test('params implied by the identity: AiWorkflowOrchestrationChannel takes the token’s account', async () => {
+    const c = await connect({ account: 'acct-5' });
+    const ok = await c.subscribe({ channel: 'AiWorkflowOrchestrationChannel' });
+    assert.deepEqual(ok['streams'].map((s: { stream: string }) => s.stream), ['ai_workflow_orchestration:acct-5']);
+    const other = await c.subscribe({ channel: 'AiWorkflowOrchestrationChannel', params: { account_id: 'acct-1' } });
+    assert.equal(other['reason'], 'forbidden');
+  });
+
+  test('all-of with optional params: DevopsPipelineChannel account stream or owned pipeline stream', async () => {
+    const c = await connect();
+    const all = await c.subscribe({ channel: 'DevopsPipelineChannel', params: { account_id: 'acct-1' } });
+    assert.deepEqual(all['streams'].map((s: { stream: string }) => s.stream), ['devops_account_acct-1']);
+    const one = await c.subscribe({ channel: 'DevopsPipelineChannel', params: { account_id: 'acct-1', pipeline_id: 'p1' } });
+    assert.deepEqual(one['streams'].map((s: { stream: string }) => s.stream), ['devops_pipeline_p1']);
+    assert.equal((await c.subscribe({ channel: 'DevopsPipelineChannel', params: { account_id: 'acct-1', pipeline_id: 'p2' } }))['reason'], 'forbidden');
+    assert.equal((await c.subscribe({ channel: 'DevopsPipelineChannel', params: { account_id: 'acct-2' } }))['reason'], 'forbidden');
+  });
+
+  test('any-of: global analytics for admins, account analytics for the account', async () => {
+    const user = await connect();
+    assert.equal((await user.subscribe({ channel: 'AnalyticsChannel' }))['reason'], 'forbidden');
+    assert.equal((await user.subscribe({ channel: 'AnalyticsChannel', params: { account_id: 'acct-1' } }))['type'], 'subscribed');
+    const admin = await connect({ permissions: ['admin.access'] });
+    const global = await admin.subscribe({ channel: 'AnalyticsChannel' });
+    assert.deepEqual(global['streams'].map((s: { stream: string }) => s.stream), ['analytics:global']);
+  });
+
+  test('switch on a param: AiOrchestrationChannel account vs system scope', async () => {
+    const c = await connect();
+    assert.equal((await c.subscribe({ channel: 'AiOrchestrationChannel', params: { type: 'account', id: 'acct-1' } }))['type'], 'subscribed');
+    assert.equal((await c.subscribe({ channel: 'AiOrchestrationChannel', params: { type: 'system', id: 'all' } }))['reason'], 'forbidden');
+  });
+
+  test('one-of params: AiStreamingChannel takes exactly one id', async () => {
+    const c = await connect();
+    const ok = await c.subscribe({ channel: 'AiStreamingChannel', params: { execution_id: 'x1' } });
+    assert.deepEqual(ok['streams'], [{ stream: 'ai_streaming:execution:x1', epoch: edge.bus.epoch(), offset: 0, history: false }]);
+    const both = await c.subscribe({ channel: 'AiStreamingChannel', params: { execution_id: 'x1', conversation_id: '42' } });
+    assert.equal(both['reason'], 'invalid_params');
+    assert.match(both['message'], /exactly one of/);
+  });
+
+  test('unknown channels and bad params are rejected with the reason', async () => {
+    const c = await connect();
+    const unknown = await c.subscribe({ channel: 'NoSuchChannel', params: {} });
+    assert.equal(unknown['reason'], 'unknown_channel');
+    assert.equal(unknown['channel'], 'NoSuchChannel');
+    const missing = await c.subscribe({ channel: 'AiConversationChannel', params: {} });
+    assert.equal(missing['reason'], 'invalid_params');
+    assert.match(missing['message'], /conversation_id/);
+    const badEnum = await c.subscribe({ channel: 'MissionChannel', params: { type: 'planet', id: '1' } });
+    assert.match(badEnum['message'], /must be one of mission, account/);
+    const badChars = await c.subscribe({ channel: 'AiConversationChannel', params: { conversation_id: 'a b:c' } });
+    assert.equal(badChars['reason'], 'invalid_params');
+    const unknownId = await c.subscribe({ channelId: 'planet:x' });
+    assert.equal(unknownId['reason'], 'unknown_channel');
+  });
+
+  test('channel ids: agent:<name> by channelId, echoed back', async () => {
+    const c = await connect();
+    const ok = await c.subscribe({ channelId: 'agent:my-agent' });
+    assert.equal(ok['type'], 'subscribed');
+    assert.equal(ok['channelId'], 'agent:my-agent');
+    assert.equal((await c.subscribe({ channelId: 'agent:not-mine' }))['reason'], 'forbidden');
+  });
+
+  test('greeting on subscribe: NotificationChannel sends connection_established', async () => {
+    const c = await connect();
+    await c.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-1' } });
+    const greet = await c.next((f) => f['type'] === 'event' && f['event']['event'] === 'connection_established');
+    assert.equal(greet['stream'], 'notifications:acct-1');
+    assert.equal(greet['offset'], undefined, 'greetings are not stored events');
+  });
+
+  test('current state on subscribe: SubscriptionChannel sends the latest stored status', async () => {
+    await edge.publish(['subscription:acct-1'], 'subscription.status_changed', { status: 'trialing' });
+    const last = await edge.publish(['subscription:acct-1'], 'subscription.status_changed', { status: 'active' });
+    const c = await connect();
+    const sub = await c.subscribe({ channel: 'SubscriptionChannel', params: { account_id: 'acct-1' } });
+    assert.equal(sub['type'], 'subscribed');
+    const [snapshot] = await c.waitEvents(1, 'subscription:acct-1');
+    assert.equal(snapshot!['offset'], last.streams[0]!.offset);
+    assert.deepEqual(snapshot!['event']['payload'], { status: 'active' });
+  });
+
+  test('subscribing twice is idempotent; unsubscribe stops delivery', async () => {
+    const c = await connect();
+    await c.subscribe({ channel: 'MissionChannel', params: { type: 'account', id: 'acct-1' } });
+    const again = await c.subscribe({ channel: 'MissionChannel', params: { type: 'account', id: 'acct-1' } });
+    assert.equal(again['type'], 'subscribed');
+    await edge.publish(['mission:account:acct-1'], 'status_changed', { n: 1 });
+    await c.waitEvents(1, 'mission:account:acct-1');
+    c.send({ type: 'unsubscribe', channel: 'MissionChannel', params: { type: 'account', id: 'acct-1' } });
+    await c.type('unsubscribed');
+    await edge.publish(['mission:account:acct-1'], 'status_changed', { n: 2 });
+    c.send({ type: 'ping', id: 'p' });
+    await c.next((f) => f['type'] === 'pong' && f['id'] === 'p');
+    assert.equal(c.events('mission:account:acct-1').length, 1, 'one event only: no duplicate from the second subscribe, none after unsubscribe');
+  });
+});
