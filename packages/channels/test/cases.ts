@@ -13,20 +13,23 @@ export interface NamedCase {
 
 export const worker = identity({ userId: 'w-1', kind: 'worker' });
 
+/** The orchestration scopes the Rails platform documents (reference 000/001), restated independently of the definitions. */
+export const DOCUMENTED_ORCHESTRATION_TYPES = [
+  'account',
+  'agent',
+  'monitoring',
+  'system',
+  'circuit_breaker',
+  'ralph_loop',
+  'worktree_session',
+  'workflow',
+  'workflow_run',
+] as const;
+
 export const namedCases: readonly NamedCase[] = [
   { channel: 'AiAgentExecutionChannel', params: { execution_id: 'e-1' }, streams: ['ai_agent_execution:e-1'] },
   { channel: 'AiConversationChannel', params: { conversation_id: 'c-1' }, streams: ['ai_conversation:c-1'] },
-  ...[
-    'account',
-    'agent',
-    'monitoring',
-    'system',
-    'circuit_breaker',
-    'ralph_loop',
-    'worktree_session',
-    'workflow',
-    'workflow_run',
-  ].map((type) => ({
+  ...DOCUMENTED_ORCHESTRATION_TYPES.map((type) => ({
     channel: 'AiOrchestrationChannel',
     params: { type, id: 'r-9' },
     streams: [`ai_orchestration:${type}:r-9`],

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCatalog, type SubscriptionRequest } from '@herald/channels';
 import { expectFailure, expectOk, identity } from './helpers.js';
-import { channelIdCases, namedCases, pathCases, worker } from './cases.js';
+import { channelIdCases, DOCUMENTED_ORCHESTRATION_TYPES, namedCases, pathCases, worker } from './cases.js';
 
 const catalog = createCatalog();
 const user = identity();
@@ -169,17 +169,7 @@ for (const c of namedCases) {
 }
 
 test('enum values are exactly the ones the platforms document', () => {
-  assert.deepEqual(catalog.get('AiOrchestrationChannel')?.params.fields['type']?.enum, [
-    'account',
-    'agent',
-    'monitoring',
-    'system',
-    'circuit_breaker',
-    'ralph_loop',
-    'worktree_session',
-    'workflow',
-    'workflow_run',
-  ]);
+  assert.deepEqual(catalog.get('AiOrchestrationChannel')?.params.fields['type']?.enum, DOCUMENTED_ORCHESTRATION_TYPES);
   assert.deepEqual(catalog.get('CodeFactoryChannel')?.params.fields['type']?.enum, ['run', 'contract', 'account', 'review_state']);
   assert.deepEqual(catalog.get('MissionChannel')?.params.fields['type']?.enum, ['mission', 'account']);
 });
