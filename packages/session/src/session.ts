@@ -177,23 +177,6 @@ export class Session implements HubMember {
     if (!this.#closed) this.#socket?.subscribe(topic);
   }
 
-  /** Drop subscriptions whose access was withdrawn (ownership or permission change). */
-  revokeWhere(predicate: (channel: string, params: Readonly<Record<string, string>>) => boolean, reason: string): number {
-    let n = 0;
-    for (const [key, sub] of this.#subs ?? []) {
-      if (!predicate(sub.resolved.def.name, sub.resolved.params)) continue;
-      this.#removeSubscription(key, sub);
-      this.sendFrame(this.codec.unsubscribed(sub.echo, reason));
-      n++;
-    }
-    return n;
-  }
-
-  /** Every subscription, for re-checking access. */
-  subscriptions(): Iterable<Resolved> {
-    return [...(this.#subs?.values() ?? [])].map((s) => s.resolved);
-  }
-
   async #handle(command: ClientCommand): Promise<void> {
     switch (command.type) {
       case 'ping':
