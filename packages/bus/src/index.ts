@@ -1,2 +1,3 @@
 export * from './types.js';
 export { MemoryBus, DEFAULT_HISTORY } from './memory.js';
+export * from './subjects.js';
