@@ -39,14 +39,17 @@ class HubStream {
   /** Deliveries held while a gap is repaired from history. */
   held: Delivery[] | undefined;
   readonly encoders: (Encoded | undefined)[];
+  /** Per dialect, the uWS topic of this stream: computed once, used on every delivery. */
+  readonly topics: readonly string[];
 
   constructor(
     readonly name: string,
-    dialects: number,
+    streamEncoders: readonly StreamEncoder[],
     epoch: string,
   ) {
-    this.dialectRefs = new Array<number>(dialects).fill(0);
-    this.encoders = new Array<Encoded | undefined>(dialects).fill(undefined);
+    this.dialectRefs = new Array<number>(streamEncoders.length).fill(0);
+    this.encoders = new Array<Encoded | undefined>(streamEncoders.length).fill(undefined);
+    this.topics = streamEncoders.map((e) => e.topic(name));
     this.epoch = epoch;
   }
 }
@@ -161,7 +164,7 @@ export class StreamHub {
   leave(stream: string, member: HubMember, unsubscribeTopic: ((topic: string) => void) | undefined): void {
     const entry = this.#streams.get(stream);
     if (!entry) return;
-    unsubscribeTopic?.(this.#encoders[member.dialect]!.topic(stream));
+    unsubscribeTopic?.(entry.topics[member.dialect]!);
     this.#release(entry, member.dialect);
   }
 
@@ -178,7 +181,7 @@ export class StreamHub {
       const n = entry.dialectRefs[i]!;
       if (n === 0) continue;
       const frame = this.#encoderFor(entry, i, delivery.epoch).encode(delivery);
-      const topic = this.#encoders[i]!.topic(stream);
+      const topic = entry.topics[i]!;
       if (i === sender.dialect) {
         sender.publishExceptSelf(topic, frame);
         sockets += n - 1;
@@ -213,13 +216,13 @@ export class StreamHub {
       page = read.events;
       position = { epoch: read.epoch, offset };
     }
-    member.subscribeTopic(this.#encoders[member.dialect]!.topic(entry.name));
+    member.subscribeTopic(entry.topics[member.dialect]!);
   }
 
   #acquire(stream: string, dialect: number): HubStream {
     let entry = this.#streams.get(stream);
     if (!entry) {
-      entry = new HubStream(stream, this.#encoders.length, this.#bus.epoch());
+      entry = new HubStream(stream, this.#encoders, this.#bus.epoch());
       this.#streams.set(stream, entry);
       const e = entry;
       e.ready = this.#bus.subscribe(stream, (d) => this.#onDelivery(e, d)).then(
@@ -286,7 +289,7 @@ export class StreamHub {
       const n = entry.dialectRefs[i]!;
       if (n === 0) continue;
       sockets += n;
-      this.#fanout.publish(this.#encoders[i]!.topic(entry.name), this.#encoderFor(entry, i, d.epoch).encode(d));
+      this.#fanout.publish(entry.topics[i]!, this.#encoderFor(entry, i, d.epoch).encode(d));
     }
     this.#metrics?.delivered(sockets, Date.now() - d.publishedAt);
   }
