@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ChannelDef } from '@herald/channels';
 import { EnvelopeError, parsePublishBody, validateStreamName } from '@herald/protocol';
-import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import type { EdgeContext } from './context.js';
 import { readBody, respond, respondError, respondJson, track, type Reply } from './http.js';
 
@@ -18,24 +18,24 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
   });
   app.get('/metrics', (res) => {
     const reply = track(res);
-    ctx.metrics.registry.metrics().then(
-      (text) => respond(reply, 200, text, ctx.metrics.registry.contentType),
+    ctx.deps.metrics.registry.metrics().then(
+      (text) => respond(reply, 200, text, ctx.deps.metrics.registry.contentType),
       (err: unknown) => respondError(reply, 500, 'metrics_failed', String(err)),
     );
   });
 
   app.get('/', (res) => {
     const reply = track(res);
-    if (ctx.consoleHtml) respond(reply, 200, ctx.consoleHtml, 'text/html; charset=utf-8', { 'Content-Security-Policy': CONSOLE_CSP });
+    if (ctx.deps.consoleHtml) respond(reply, 200, ctx.deps.consoleHtml, 'text/html; charset=utf-8', { 'Content-Security-Policy': CONSOLE_CSP });
     else respondJson(reply, 200, { name: 'herald', endpoints: ['/ws', '/v1', '/healthz', '/readyz', '/metrics'] });
   });
 
-  const channels = JSON.stringify({ channels: ctx.catalog.list().map(describeChannel) });
+  const channels = JSON.stringify({ channels: ctx.deps.catalog.list().map(describeChannel) });
   app.get('/v1/channels', (res) => respond(track(res), 200, channels));
 
   app.post('/v1/dev/token', (res) => {
     const reply = track(res);
-    const mint = ctx.devTokens;
+    const mint = ctx.deps.devTokens;
     if (!mint) return respondError(reply, 404, 'not_found', 'development tokens are only available in development mode');
     void readBody(reply, 4096).then(async (body) => {
       if (body === undefined) return;
@@ -50,15 +50,15 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
   app.post('/v1/publish', (res, req) => {
     const reply = track(res);
     if (!authorizeApi(ctx, reply, req)) return;
-    void readBody(reply, ctx.limits.maxPublishBytes).then(async (body) => {
+    void readBody(reply, ctx.deps.config.limits.maxPublishBytes).then(async (body) => {
       if (body === undefined) return;
       try {
         const parsed = parsePublishBody(body);
-        const result = await ctx.publisher.publishEnvelope(parsed.streams, parsed.envelope);
+        const result = await ctx.deps.publisher.publishEnvelope(parsed.streams, parsed.envelope);
         respondJson(reply, 200, result);
       } catch (err) {
         if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', err.message);
-        ctx.log.error('publish failed', { error: err });
+        ctx.deps.log.error('publish failed', { error: err });
         respondError(reply, 503, 'publish_failed', 'the event was not stored; retry');
       }
     });
@@ -75,7 +75,7 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
       const account = input?.['account_id'];
       if (!type || !id || !OWNER_FIELD.test(type) || !OWNER_FIELD.test(id)) return respondError(reply, 400, 'bad_request', 'resource type and id must match [A-Za-z0-9_@.+=-]{1,128}');
       if (typeof account !== 'string' || !OWNER_FIELD.test(account)) return respondError(reply, 400, 'bad_request', 'account_id must be a string id');
-      await ctx.owners.setOwner(type, id, account);
+      await ctx.deps.owners.setOwner(type, id, account);
       respond(reply, 204, '');
     });
   });
@@ -86,7 +86,7 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
     const id = decodeParam(req.getParameter(1));
     if (!authorizeApi(ctx, reply, req)) return;
     if (!type || !id) return respondError(reply, 400, 'bad_request', 'resource type and id are required');
-    void ctx.owners.deleteOwner(type, id).then(() => respond(reply, 204, ''));
+    void ctx.deps.owners.deleteOwner(type, id).then(() => respond(reply, 204, ''));
   });
 
   app.get('/v1/streams/:stream/history', (res, req) => {
@@ -98,9 +98,9 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
     if (problem || stream === undefined) return respondError(reply, 400, 'bad_request', problem ?? 'bad stream');
     const since = Number(query.get('since') ?? '0');
     const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? '100')));
-    const epoch = query.get('epoch') ?? ctx.bus.epoch();
+    const epoch = query.get('epoch') ?? ctx.deps.bus.epoch();
     if (!Number.isSafeInteger(since) || since < 0 || !Number.isFinite(limit)) return respondError(reply, 400, 'bad_request', 'since must be a non-negative integer offset');
-    void ctx.bus.read(stream, { epoch, offset: since }, limit).then(
+    void ctx.deps.bus.read(stream, { epoch, offset: since }, limit).then(
       (r) => {
         // Envelopes are spliced in as stored: no parse/stringify of payloads.
         const events = r.events.map((e) => `{"offset":${e.offset},"event":${e.data}}`).join(',');
@@ -118,17 +118,17 @@ const CONSOLE_CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src '
 
 /** API key check (Authorization: Bearer or X-Herald-Api-Key), constant time. Without a configured key the API is open only in development mode. */
 function authorizeApi(ctx: EdgeContext, reply: Reply, req: HttpRequest): boolean {
-  const expected = ctx.config.apiKey;
+  const expected = ctx.deps.config.apiKey;
   const header = req.getHeader('authorization');
   const given = req.getHeader('x-herald-api-key') || (/^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : '');
   if (!expected) {
-    if (ctx.config.auth.developmentSecret) return true;
-    ctx.metrics.authFailure('api_key_not_configured');
+    if (ctx.deps.config.auth.developmentSecret) return true;
+    ctx.deps.metrics.authFailure('api_key_not_configured');
     respondError(reply, 401, 'unauthorized', 'set HERALD_API_KEY to use the HTTP API', { reason: 'api_key_not_configured' });
     return false;
   }
   if (given && safeEqual(given, expected)) return true;
-  ctx.metrics.authFailure(given ? 'bad_api_key' : 'missing_api_key');
+  ctx.deps.metrics.authFailure(given ? 'bad_api_key' : 'missing_api_key');
   respondError(reply, 401, 'unauthorized', 'a valid API key is required', { reason: given ? 'bad_api_key' : 'missing_api_key' });
   return false;
 }
@@ -170,4 +170,3 @@ function describeChannel(def: ChannelDef) {
   };
 }
 
-export type { HttpResponse };

@@ -30,10 +30,9 @@ export interface EdgeDeps {
   readonly devTokens?: (request: { sub: string; account?: string; permissions?: string[] }) => Promise<{ token: string; expiresAt: number }>;
 }
 
-/** Live state the HTTP and WebSocket handlers read. */
-export interface EdgeContext extends EdgeDeps {
+/** What the HTTP and WebSocket handlers read: the process's parts and its live state. */
+export interface EdgeContext {
+  readonly deps: EdgeDeps;
   readonly draining: boolean;
   readonly connectionCount: number;
-  readonly limits: EdgeConfig['limits'];
-  readonly allowedOrigins: readonly string[];
 }

@@ -100,49 +100,6 @@ export class EdgeServer implements EdgeContext {
   get connectionCount(): number {
     return this.#sessions.size;
   }
-  get limits() {
-    return this.deps.config.limits;
-  }
-  get allowedOrigins() {
-    return this.deps.config.allowedOrigins;
-  }
-  get config() {
-    return this.deps.config;
-  }
-  get catalog() {
-    return this.deps.catalog;
-  }
-  get bus() {
-    return this.deps.bus;
-  }
-  get owners() {
-    return this.deps.owners;
-  }
-  get authorizer() {
-    return this.deps.authorizer;
-  }
-  get verifier() {
-    return this.deps.verifier;
-  }
-  get actions() {
-    return this.deps.actions;
-  }
-  get publisher() {
-    return this.deps.publisher;
-  }
-  get metrics() {
-    return this.deps.metrics;
-  }
-  get log() {
-    return this.deps.log;
-  }
-  get consoleHtml() {
-    return this.deps.consoleHtml;
-  }
-  get devTokens() {
-    return this.deps.devTokens;
-  }
-
   sessions(): Iterable<Session> {
     return this.#sessions;
   }

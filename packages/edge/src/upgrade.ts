@@ -42,23 +42,23 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   });
 
   const refuse = (status: number, reason: string, message: string): void => {
-    ctx.metrics.authFailure(reason);
-    ctx.log.debug('upgrade refused', { reason, status, origin: origin || undefined });
+    ctx.deps.metrics.authFailure(reason);
+    ctx.deps.log.debug('upgrade refused', { reason, status, origin: origin || undefined });
     respondError(reply, status, status === 401 ? 'unauthorized' : 'refused', message, { reason });
   };
 
   if (ctx.draining) return refuse(503, 'draining', 'this server is draining; connect to another');
-  if (ctx.limits.maxConnections > 0 && ctx.connectionCount >= ctx.limits.maxConnections) {
+  if (ctx.deps.config.limits.maxConnections > 0 && ctx.connectionCount >= ctx.deps.config.limits.maxConnections) {
     return refuse(503, 'capacity', 'connection limit reached; retry with backoff');
   }
-  if (!isOriginAllowed(origin, host, ctx.allowedOrigins)) return refuse(401, 'origin_not_allowed', `origin ${origin} is not allowed`);
+  if (!isOriginAllowed(origin, host, ctx.deps.config.allowedOrigins)) return refuse(401, 'origin_not_allowed', `origin ${origin} is not allowed`);
   if (creds.protocols.length > 0 && !creds.protocols.includes(endpoint.subprotocol)) {
     return refuse(400, 'unsupported_subprotocol', `offer the ${endpoint.subprotocol} subprotocol`);
   }
   if (!creds.token) return refuse(401, 'missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
   const subprotocol = creds.protocols.length > 0 ? endpoint.subprotocol : '';
 
-  ctx.verifier.verify(creds.token).then(
+  ctx.deps.verifier.verify(creds.token).then(
     (identity) => {
       if (reply.aborted) return;
       reply.aborted = true; // the upgrade is this request's response
@@ -68,7 +68,7 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
     },
     (err: unknown) => {
       if (err instanceof AuthError) return refuse(401, err.reason, err.message);
-      ctx.log.error('token verification crashed', { error: err });
+      ctx.deps.log.error('token verification crashed', { error: err });
       refuse(401, 'malformed_token', 'token could not be verified');
     },
   );
