@@ -89,7 +89,7 @@ export class MemoryBus implements Bus {
     const now = this.#now();
     let delivery: Delivery;
     if (message.history) {
-      const log = this.#logFor(message.stream, true) as StreamLog;
+      const log = this.#touchLog(message.stream);
       delivery = { stream: message.stream, offset: ++this.#seq, prevOffset: log.head, epoch: this.#epoch, data: message.data, publishedAt: now };
       log.append(delivery, this.#limits, now);
     } else {
@@ -147,7 +147,8 @@ export class MemoryBus implements Bus {
     this.#listeners.clear();
   }
 
-  #logFor(stream: string, create: boolean): StreamLog | undefined {
+  /** The stream's log, created if needed, moved to most-recently-published. */
+  #touchLog(stream: string): StreamLog {
     let log = this.#logs.get(stream);
     if (log) {
       // Keep the map in least-recently-published order for the maxStreams bound.
@@ -155,7 +156,6 @@ export class MemoryBus implements Bus {
       this.#logs.set(stream, log);
       return log;
     }
-    if (!create) return undefined;
     log = new StreamLog(this.#droppedUpTo);
     this.#logs.set(stream, log);
     if (this.#logs.size > this.#limits.maxStreams) this.#evictOldestLog();

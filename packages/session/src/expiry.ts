@@ -7,14 +7,12 @@ export class ExpiryWheel<T> {
   readonly #buckets = new Map<number, Set<T>>();
   readonly #at = new Map<T, number>();
   readonly #timer: NodeJS.Timeout;
-  #cursor: number;
 
   constructor(
     private readonly onExpire: (item: T) => void,
     private readonly now: () => number = Date.now,
     tickMs = 250,
   ) {
-    this.#cursor = Math.floor(now() / 1000);
     this.#timer = setInterval(() => this.tick(), tickMs);
     this.#timer.unref();
   }
@@ -28,7 +26,7 @@ export class ExpiryWheel<T> {
     if (!bucket) this.#buckets.set(second, (bucket = new Set()));
     bucket.add(item);
     this.#at.set(item, second);
-    if (second <= this.#cursor) queueMicrotask(() => this.tick());
+    if (atMs <= this.now()) queueMicrotask(() => this.tick()); // already due: do not wait for the next tick
   }
 
   cancel(item: T): void {
@@ -55,7 +53,6 @@ export class ExpiryWheel<T> {
         this.onExpire(item);
       }
     }
-    this.#cursor = nowSecond;
   }
 
   stop(): void {
