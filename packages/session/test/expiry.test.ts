@@ -16,11 +16,11 @@ test('expires due items once, honours cancel and reschedule, and fires past-due 
   assert.deepEqual(fired, []);
   now += 1000;
   wheel.tick();
-  assert.deepEqual(fired.sort(), ['a', 'c']);
+  assert.deepEqual([...fired].sort(), ['a', 'c']);
   assert.equal(wheel.size, 0);
   wheel.schedule('late', now - 10);
   await new Promise((r) => queueMicrotask(() => r(undefined)));
-  assert.deepEqual(fired.includes('late'), true, 'a past expiry does not wait for the next tick');
+  assert.ok(fired.includes('late'), 'a past expiry does not wait for the next tick');
   wheel.schedule('never', undefined);
   assert.equal(wheel.size, 0);
   wheel.stop();
