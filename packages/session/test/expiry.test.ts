@@ -13,7 +13,7 @@ test('expires due items once, honours cancel and reschedule, and fires past-due 
   wheel.schedule('c', now + 1200); // refreshed earlier on purpose: rescheduling replaces
   now += 1000;
   wheel.tick();
-  assert.deepEqual(fired, []);
+  assert.equal(fired.length, 0);
   now += 1000;
   wheel.tick();
   assert.deepEqual([...fired].sort(), ['a', 'c']);
