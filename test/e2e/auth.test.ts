@@ -84,6 +84,12 @@ describe('authentication before the upgrade', () => {
     }
   });
 
+  test('a token in the herald_token cookie connects', async () => {
+    const c = await TestClient.connect(edge.ws, { headers: { cookie: `theme=dark; herald_token=${await good()}` } });
+    assert.equal((await c.type('welcome'))['type'], 'welcome');
+    c.close();
+  });
+
   test('a subprotocol list without herald.v1.json is refused with 400', async () => {
     const err = await refused(edge, { token: await good(), protocols: ['mqtt'] });
     assert.equal(err.status, 400);

@@ -65,6 +65,14 @@ describe('limits: a misbehaving client is closed with 4008/4000 while others kee
     await bystanderStillReceives();
   });
 
+  test('a text frame that is not UTF-8 is dropped by the transport itself (uWS closes the socket)', async () => {
+    const c = await TestClient.connect(edge.ws, { token: await edge.token({}) });
+    c.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    assert.equal((await c.closed).code, 1006);
+    assert.equal(c.frames.some((f) => f['type'] === 'error'), false, 'never reaches the session');
+    await bystanderStillReceives();
+  });
+
   test('binary frames are a protocol violation: 4000, do not reconnect', async () => {
     const c = await TestClient.connect(edge.ws, { token: await edge.token({}) });
     c.ws.send(Buffer.from([1, 2, 3]));
@@ -72,6 +80,26 @@ describe('limits: a misbehaving client is closed with 4008/4000 while others kee
     assert.equal(d['reconnect'], false);
     assert.equal((await c.closed).code, 4000);
     await bystanderStillReceives();
+  });
+});
+
+describe('connection cap', () => {
+  test('past HERALD_MAX_CONNECTIONS upgrades get 503 capacity; a freed slot is usable again', async () => {
+    const edge = await startTestEdge({ HERALD_MAX_CONNECTIONS: '2' });
+    try {
+      const a = await TestClient.connect(edge.ws, { token: await edge.token({}) });
+      const b = await TestClient.connect(edge.ws, { token: await edge.token({}) });
+      await assert.rejects(TestClient.connect(edge.ws, { token: await edge.token({}) }), (e: { status?: number; body?: { reason?: string } }) => e.status === 503 && e.body?.reason === 'capacity');
+      a.close();
+      await a.closed;
+      await new Promise((r) => setTimeout(r, 20));
+      const c = await TestClient.connect(edge.ws, { token: await edge.token({}) });
+      await c.type('welcome');
+      b.close();
+      c.close();
+    } finally {
+      await edge.stop();
+    }
   });
 });
 

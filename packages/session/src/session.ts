@@ -54,7 +54,8 @@ interface Subscription {
   readonly echo: RefEcho;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+/** uWS validates UTF-8 of text frames before `message` (bad text closes the socket), so decoding cannot fail here. */
+const decoder = new TextDecoder('utf-8');
 
 /**
  * One client connection, independent of the transport and dialect: it turns
@@ -113,12 +114,7 @@ export class Session implements HubMember {
     if (!this.#takeToken()) return this.close(CloseCode.LimitExceeded, 'rate_limited');
     if (data.byteLength > limits.maxFrameBytes) return this.close(CloseCode.LimitExceeded, 'frame_too_large');
     if (isBinary) return this.close(CloseCode.BadRequest, 'binary_frames_not_supported');
-    let text: string;
-    try {
-      text = decoder.decode(data);
-    } catch {
-      return this.close(CloseCode.BadRequest, 'invalid_utf8');
-    }
+    const text = decoder.decode(data);
     this.deps.metrics.messageIn(this.codec.name);
     const parsed = this.codec.parse(text);
     if (!parsed.ok) return this.sendFrame(this.codec.error(parsed.code, parsed.message, parsed.id));
