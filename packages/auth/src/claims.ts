@@ -101,6 +101,11 @@ function readExpiry(payload: Record<string, unknown>): number | undefined {
   return exp * 1000;
 }
 
+function readIssuedAt(payload: Record<string, unknown>): number | undefined {
+  const iat = payload['iat'];
+  return typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
+}
+
 /**
  * Maps a (verified) JWT payload to an Identity. Throws AuthError:
  * `missing_claim` when the user claim is absent, `malformed_token` when a
@@ -118,6 +123,7 @@ export function identityFromClaims(payload: Record<string, unknown>, mapping: Cl
     sessionId: readId(payload, mapping.session),
     apiTokenId: readId(payload, mapping.apiToken),
     expiresAt: readExpiry(payload),
+    issuedAt: readIssuedAt(payload),
     tokenHash,
   });
 }

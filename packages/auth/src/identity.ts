@@ -10,6 +10,8 @@ export interface Identity {
   readonly apiTokenId: string | undefined;
   /** Token expiry in ms since the epoch; undefined when the token has no `exp`. */
   readonly expiresAt: number | undefined;
+  /** Token `iat` in ms since the epoch; undefined when absent. Account/user revocations block tokens issued before them. */
+  readonly issuedAt: number | undefined;
   /** Hex SHA-256 of the raw token: the key for session revocation, never the token itself. */
   readonly tokenHash: string;
 }

@@ -11,6 +11,7 @@ const id = (over: Partial<Identity> = {}): Identity => ({
   sessionId: undefined,
   apiTokenId: undefined,
   expiresAt: undefined,
+  issuedAt: undefined,
   tokenHash: 'h',
   ...over,
 });

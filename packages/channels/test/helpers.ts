@@ -12,6 +12,7 @@ export function identity(over: Partial<Identity> = {}): Identity {
     sessionId: undefined,
     apiTokenId: undefined,
     expiresAt: undefined,
+    issuedAt: undefined,
     tokenHash: 'x',
     ...over,
   };

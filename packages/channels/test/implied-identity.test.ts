@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCatalog } from '@herald/channels';
 
-const identity = (userId: string) => ({ userId, accountId: 'a1', permissions: [], kind: 'worker' as const, sessionId: undefined, apiTokenId: undefined, expiresAt: undefined, tokenHash: 'h' });
+const identity = (userId: string) => ({ userId, accountId: 'a1', permissions: [], kind: 'worker' as const, sessionId: undefined, apiTokenId: undefined, expiresAt: undefined, issuedAt: undefined, tokenHash: 'h' });
 
 test('ids implied by the token may use characters clients may not send (auth0|123), but never separators', () => {
   const catalog = createCatalog();

@@ -13,7 +13,7 @@ import { BusProducer } from '@herald/producer';
 import { waitFor } from './recording-producer.js';
 
 const ACCOUNT = 'demo';
-const user = (accountId: string): Identity => ({ userId: 'demo-user', accountId, permissions: [], kind: 'user', sessionId: undefined, apiTokenId: undefined, expiresAt: undefined, tokenHash: 'x' });
+const user = (accountId: string): Identity => ({ userId: 'demo-user', accountId, permissions: [], kind: 'user', sessionId: undefined, apiTokenId: undefined, expiresAt: undefined, issuedAt: undefined, tokenHash: 'x' });
 
 test('demo streams and suggested subscriptions match the channel catalog and its rules', async () => {
   const catalog = createCatalog();

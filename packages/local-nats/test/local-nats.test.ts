@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { startLocalNats } from '@herald/local-nats';
+
+test('a 3-node cluster elects a JetStream leader, survives a node kill, and cleans up its folder', async () => {
+  const nats = await startLocalNats({ size: 3 });
+  try {
+    assert.equal(nats.urls.split(',').length, 3);
+    const nc = await connect({ servers: nats.urls.split(','), reconnectTimeWait: 100 });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'T', subjects: ['t.>'], num_replicas: 3 });
+    await nats.nodes[0]!.kill();
+    assert.equal(nats.nodes[0]!.running, false);
+    // Two of three replicas remain: the stream still takes writes.
+    const info = await jsm.streams.info('T');
+    assert.equal(info.config.num_replicas, 3);
+    await nats.nodes[0]!.start();
+    assert.equal(await nats.nodes[0]!.healthy(), true);
+    await nc.close();
+  } finally {
+    await nats.stop();
+  }
+  assert.equal(existsSync(nats.dir), false);
+});
+
+test('a missing binary fails with a message naming the fix', async () => {
+  await assert.rejects(startLocalNats({ binary: '/nonexistent/nats-server' }), /install nats-server or set HERALD_NATS_SERVER/);
+});
