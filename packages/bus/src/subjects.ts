@@ -1,35 +1,37 @@
 /**
  * Stream names ↔ NATS subject tokens (cluster mode). A stream's `:`-separated
  * parts become subject tokens; inside a token every byte outside
- * [A-Za-z0-9_-] is written `~XX` (hex of its UTF-8 byte), so `.`, `*`, `>`,
+ * [A-Za-z0-9_-] is written `=XX` (hex of its UTF-8 byte), so `.`, `*`, `>`,
  * whitespace and non-ASCII can never break a subject, and an empty part is
- * written `~` alone. The mapping is reversible.
+ * written `=` alone. The mapping is reversible. `=` (not `%` or `~`) because
+ * it is also valid in NATS KV keys, so the same escape names KV entries.
  */
 const SAFE = /^[A-Za-z0-9_-]$/;
 const HEX = '0123456789ABCDEF';
+const ESC = '=';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function escapeToken(part: string): string {
-  if (part === '') return '~';
+  if (part === '') return ESC;
   let out = '';
   for (const ch of part) {
     if (SAFE.test(ch)) {
       out += ch;
       continue;
     }
-    for (const b of encoder.encode(ch)) out += `~${HEX[b >> 4]}${HEX[b & 15]}`;
+    for (const b of encoder.encode(ch)) out += `${ESC}${HEX[b >> 4]}${HEX[b & 15]}`;
   }
   return out;
 }
 
 export function unescapeToken(token: string): string {
-  if (token === '~') return '';
-  if (!token.includes('~')) return token;
+  if (token === ESC) return '';
+  if (!token.includes(ESC)) return token;
   const bytes: number[] = [];
   for (let i = 0; i < token.length; i++) {
     const c = token[i] as string;
-    if (c !== '~') {
+    if (c !== ESC) {
       bytes.push(c.charCodeAt(0));
       continue;
     }
@@ -41,13 +43,18 @@ export function unescapeToken(token: string): string {
   return decoder.decode(new Uint8Array(bytes));
 }
 
-/** `ai_orchestration:workflow_run:r.9` → `ai_orchestration.workflow_run.r~2E9` */
+/** `ai_orchestration:workflow_run:r.9` → `ai_orchestration.workflow_run.r=2E9` */
 export function streamToTokens(stream: string): string {
   return stream.split(':').map(escapeToken).join('.');
 }
 
 export function tokensToStream(tokens: string): string {
   return tokens.split('.').map(unescapeToken).join(':');
+}
+
+/** A reversible NATS KV key for a tuple of values (`ai_conversation`, `c.42` → `ai_conversation.c=2E42`). */
+export function kvKey(...parts: readonly string[]): string {
+  return parts.map(escapeToken).join('.');
 }
 
 export const SUBJECT_PREFIX = { events: 'herald.ev', live: 'herald.live' } as const;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeToken, streamSubject, streamToTokens, subjectStream, tokensToStream, unescapeToken } from '@herald/bus';
+import { escapeToken, kvKey, streamSubject, streamToTokens, subjectStream, tokensToStream, unescapeToken } from '@herald/bus';
 
 test('plain stream names map token for token', () => {
   assert.equal(streamToTokens('ai_orchestration:workflow_run:r-9'), 'ai_orchestration.workflow_run.r-9');
@@ -10,29 +10,30 @@ test('plain stream names map token for token', () => {
 
 test('characters that would break a subject are escaped, reversibly', () => {
   const cases: [string, string][] = [
-    ['a.b', 'a~2Eb'],
-    ['*', '~2A'],
-    ['>', '~3E'],
-    ['x y', 'x~20y'],
-    ['~', '~7E'],
-    ['', '~'],
-    ['é', '~C3~A9'],
-    ['auth0|123', 'auth0~7C123'],
+    ['a.b', 'a=2Eb'],
+    ['*', '=2A'],
+    ['>', '=3E'],
+    ['x y', 'x=20y'],
+    ['~', '=7E'],
+    ['=', '=3D'],
+    ['', '='],
+    ['é', '=C3=A9'],
+    ['auth0|123', 'auth0=7C123'],
   ];
   for (const [part, token] of cases) {
     assert.equal(escapeToken(part), token);
     assert.equal(unescapeToken(token), part);
   }
-  assert.equal(streamToTokens('a::b'), 'a.~.b', 'empty parts become ~');
-  assert.equal(tokensToStream('a.~.b'), 'a::b');
-  assert.throws(() => unescapeToken('a~ZZ'), /bad escape/);
+  assert.equal(streamToTokens('a::b'), 'a.=.b', 'empty parts become =');
+  assert.equal(tokensToStream('a.=.b'), 'a::b');
+  assert.throws(() => unescapeToken('a=ZZ'), /bad escape/);
 });
 
 /** Deterministic pseudo-random generator so a failure can be replayed from its seed. */
 function rng(seed: number) {
   return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
 }
-const ALPHABET = ['a', 'Z', '0', '_', '-', ':', '.', '*', '>', ' ', '\t', '~', '%', 'é', '😀', '\u0000', '|', '/', '\\', '"'];
+const ALPHABET = ['a', 'Z', '0', '_', '-', ':', '.', '*', '>', ' ', '\t', '~', '=', '%', 'é', '😀', '\u0000', '|', '/', '\\', '"'];
 
 test('property: every generated stream name round-trips and gives a valid subject', () => {
   for (let seed = 1; seed <= 2000; seed++) {
@@ -61,4 +62,23 @@ test('distinct streams never share a subject', () => {
     seen.set(subject, stream);
   }
   assert.equal(subjectStream('herald.live', 'herald.ev.x'), undefined);
+});
+
+test('property: kv keys are valid NATS KV keys and distinct tuples never collide', () => {
+  const seen = new Map<string, string>();
+  for (let seed = 1; seed <= 2000; seed++) {
+    const next = rng(seed);
+    const parts: string[] = [];
+    for (let p = 0; p < 2; p++) {
+      let s = '';
+      for (let i = 0, n = Math.floor(next() * 8); i < n; i++) s += ALPHABET[Math.floor(next() * ALPHABET.length)];
+      parts.push(s);
+    }
+    const key = kvKey(...parts);
+    assert.match(key, /^[-/_=.a-zA-Z0-9]+$/, `valid KV key (seed ${seed})`);
+    const id = JSON.stringify(parts);
+    const prior = seen.get(key);
+    assert.ok(prior === undefined || prior === id, `${id} and ${prior} share ${key}`);
+    seen.set(key, id);
+  }
 });
