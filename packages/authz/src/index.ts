@@ -1,3 +1,4 @@
 export * from './rules.js';
 export * from './ownership.js';
 export * from './authorizer.js';
+export * from './nats/index.js';

@@ -32,6 +32,8 @@ export interface BusPublish {
   readonly data: string;
   /** Store in history (offset assigned) or deliver live only. */
   readonly history: boolean;
+  /** Carried with the event in cluster mode (W3C `traceparent`); the in-memory bus has no use for them. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface PublishAck {

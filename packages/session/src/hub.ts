@@ -124,16 +124,20 @@ export class StreamHub {
       await entry.ready;
       let position: StreamPosition | undefined;
       let recovered: boolean | undefined;
+      let firstPage: readonly Delivery[] = [];
       if (want.since) {
         position = want.since;
       } else if (want.snapshot && want.history && entry.head > 0) {
+        // The snapshot is the newest stored event; the client stands just before it.
         const last = await this.#bus.last(stream);
-        if (last) position = { epoch: last.epoch, offset: last.prevOffset };
+        if (last && last.epoch === entry.epoch) {
+          position = { epoch: last.epoch, offset: last.offset - 1 };
+          firstPage = [last];
+        }
       }
-      let firstPage: readonly Delivery[] = [];
-      if (position && want.history) {
-        const read = await this.#bus.read(stream, position, this.#pageSize);
-        if (want.since) recovered = read.recovered;
+      if (want.since && want.history) {
+        const read = await this.#bus.read(stream, want.since, this.#pageSize);
+        recovered = read.recovered;
         if (read.recovered) firstPage = read.events;
         else position = undefined;
       } else if (want.since) {

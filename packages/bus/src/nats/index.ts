@@ -1,0 +1,2 @@
+export { NatsBus, PUBLISHED_AT_HEADER, type NatsBusOptions } from './nats-bus.js';
+export { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';

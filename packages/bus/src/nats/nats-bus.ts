@@ -1,0 +1,285 @@
+import { headers as natsHeaders, nuid, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { streamSubject, SUBJECT_PREFIX } from '../subjects.js';
+import type { Bus, BusPublish, Delivery, LiveSubscription, PublishAck, ReadResult, StreamPosition } from '../types.js';
+import { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
+
+/** Header with the publish time (ms), for the fan-out latency metric; the republish keeps it. */
+export const PUBLISHED_AT_HEADER = 'Herald-Published-At';
+
+export interface NatsBusOptions {
+  readonly stream?: Partial<EventsStreamConfig>;
+  /** How long a stored publish keeps retrying (same message id, so at most one copy is stored) before failing. */
+  readonly publishDeadlineMs?: number;
+  /** How often the stream's identity is checked (a recreated stream is a new epoch). */
+  readonly epochCheckMs?: number;
+  readonly onError?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+type Listener = (delivery: Delivery) => void;
+
+/** One live subject this process listens to. */
+interface LiveSub {
+  readonly stream: string;
+  readonly sub: Subscription;
+  readonly listener: Listener;
+  /** Newest offset passed on (to notice a stream that restarted its sequence). */
+  lastOffset: number;
+  /** Deliveries held until the head is known, or while a restarted stream's epoch is looked up. */
+  held: Delivery[] | undefined;
+}
+
+/**
+ * Cluster-mode bus on NATS. Stored events go to `herald.ev.<tokens>` and land
+ * in the JetStream stream HERALD_EVENTS, which republishes each to
+ * `herald.live.<tokens>` with its sequence (the offset) and the previous
+ * sequence of the same subject (`Nats-Last-Sequence`, the prevOffset). Streams
+ * without history are published to the live subject directly. History reads
+ * use JetStream direct get, so they cost no consumer.
+ */
+export class NatsBus implements Bus {
+  readonly kind = 'nats';
+  readonly #nc: NatsConnection;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #config: EventsStreamConfig;
+  readonly #publishDeadlineMs: number;
+  readonly #onError: (message: string, fields: Record<string, unknown>) => void;
+  readonly #subs = new Set<LiveSub>();
+  readonly #timer: NodeJS.Timeout;
+  #epoch: string;
+  #checking: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(nc: NatsConnection, jsm: JetStreamManager, config: EventsStreamConfig, epoch: string, options: NatsBusOptions) {
+    this.#nc = nc;
+    this.#jsm = jsm;
+    this.#js = jetstream(nc);
+    this.#config = config;
+    this.#epoch = epoch;
+    this.#publishDeadlineMs = options.publishDeadlineMs ?? 10_000;
+    this.#onError = options.onError ?? (() => {});
+    this.#timer = setInterval(() => void this.checkEpoch(), options.epochCheckMs ?? 5000);
+    this.#timer.unref();
+    void this.#watchStatus();
+  }
+
+  /** Make sure the history stream exists with the configured limits, then start. */
+  static async start(nc: NatsConnection, options: NatsBusOptions = {}): Promise<NatsBus> {
+    const config = { ...DEFAULT_EVENTS_STREAM, ...options.stream };
+    const jsm = await jetstreamManager(nc);
+    const info = await ensureEventsStream(jsm, config);
+    return new NatsBus(nc, jsm, config, epochOf(info), options);
+  }
+
+  epoch(): string {
+    return this.#epoch;
+  }
+
+  get streamName(): string {
+    return this.#config.name;
+  }
+
+  async publish(message: BusPublish): Promise<PublishAck> {
+    if (this.#closed) throw new Error('bus is closed');
+    const h = natsHeaders();
+    h.set(PUBLISHED_AT_HEADER, String(Date.now()));
+    for (const [k, v] of Object.entries(message.headers ?? {})) h.set(k, v);
+    if (!message.history) {
+      this.#nc.publish(streamSubject(SUBJECT_PREFIX.live, message.stream), message.data, { headers: h });
+      return { stream: message.stream, offset: 0, epoch: this.#epoch };
+    }
+    const subject = streamSubject(SUBJECT_PREFIX.events, message.stream);
+    const msgID = nuid.next();
+    const deadline = Date.now() + this.#publishDeadlineMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const ack = await this.#js.publish(subject, message.data, { msgID, headers: h, timeout: Math.max(500, Math.min(5000, deadline - Date.now())) });
+        return { stream: message.stream, offset: ack.seq, epoch: this.#epoch };
+      } catch (err) {
+        // A node failing over: no responders or a lost ack. Retrying with the same message id stores it once.
+        if (this.#closed || this.#nc.isClosed() || Date.now() + 100 >= deadline) throw err;
+        await sleep(Math.min(1000, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async subscribe(stream: string, onDelivery: Listener): Promise<LiveSubscription> {
+    const subject = streamSubject(SUBJECT_PREFIX.live, stream);
+    let live!: LiveSub;
+    const sub = this.#nc.subscribe(subject, { callback: (err, m) => (err ? undefined : this.#onMessage(live, m)) });
+    live = { stream, sub, listener: onDelivery, lastOffset: 0, held: [] };
+    this.#subs.add(live);
+    try {
+      // Interest is registered before the head is read: anything stored after the head arrives live.
+      await this.#nc.flush();
+      const head = await this.#head(stream);
+      const held = live.held ?? [];
+      live.held = undefined;
+      live.lastOffset = head;
+      for (const d of held) if (d.offset === 0 || d.offset > head) this.#pass(live, d);
+      return {
+        head,
+        unsubscribe: () => {
+          this.#subs.delete(live);
+          sub.unsubscribe();
+        },
+      };
+    } catch (err) {
+      this.#subs.delete(live);
+      sub.unsubscribe();
+      throw err;
+    }
+  }
+
+  async read(stream: string, after: StreamPosition, limit: number): Promise<ReadResult> {
+    const subject = streamSubject(SUBJECT_PREFIX.events, stream);
+    const notRecovered: ReadResult = { epoch: this.#epoch, recovered: false, events: [], head: 0 };
+    if (after.epoch !== this.#epoch || !Number.isSafeInteger(after.offset) || after.offset < 0) return notRecovered;
+    if (!(await this.#continuable(subject, after.offset))) return notRecovered;
+    const events: Delivery[] = [];
+    let cursor = after.offset;
+    while (events.length < limit) {
+      const m = await this.#jsm.direct.getMessage(this.#config.name, { next_by_subj: subject, seq: cursor + 1 });
+      if (!m) break;
+      events.push(this.#stored(stream, m, cursor));
+      cursor = m.seq;
+    }
+    return { epoch: this.#epoch, recovered: true, events, head: cursor };
+  }
+
+  async last(stream: string): Promise<Delivery | undefined> {
+    const m = await this.#lastStored(streamSubject(SUBJECT_PREFIX.events, stream));
+    return m ? this.#stored(stream, m, 0) : undefined;
+  }
+
+  /** Compare the stream's identity with the epoch in use; recreate the stream if it vanished. */
+  checkEpoch(): Promise<void> {
+    this.#checking ??= ensureEventsStream(this.#jsm, this.#config)
+      .then((info) => {
+        const epoch = epochOf(info);
+        if (epoch !== this.#epoch) {
+          this.#onError('history stream changed identity: new epoch, clients will be told recovered: false', { stream: this.#config.name, from: this.#epoch, to: epoch });
+          this.#epoch = epoch;
+        }
+      })
+      .catch((err: unknown) => {
+        if (!this.#closed) this.#onError('history stream check failed', { stream: this.#config.name, error: String(err) });
+      })
+      .finally(() => {
+        this.#checking = undefined;
+      });
+    return this.#checking;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const s of this.#subs) s.sub.unsubscribe();
+    this.#subs.clear();
+  }
+
+  #onMessage(live: LiveSub, m: Msg): void {
+    const d = this.#live(live.stream, m);
+    if (live.held) {
+      live.held.push(d);
+      return;
+    }
+    if (d.offset > 0 && d.offset <= live.lastOffset && d.prevOffset < d.offset) {
+      // Offsets went backwards: the stream was recreated. Hold deliveries until the new epoch is known.
+      live.held = [d];
+      void this.checkEpoch().then(() => {
+        const held = live.held ?? [];
+        live.held = undefined;
+        live.lastOffset = 0;
+        for (const h of held) this.#pass(live, h.offset > 0 ? { ...h, epoch: this.#epoch } : h);
+      });
+      return;
+    }
+    this.#pass(live, d);
+  }
+
+  #pass(live: LiveSub, d: Delivery): void {
+    if (!this.#subs.has(live)) return;
+    if (d.offset > 0) live.lastOffset = d.offset;
+    live.listener(d);
+  }
+
+  #live(stream: string, m: Msg): Delivery {
+    const h = m.headers;
+    const offset = seqHeader(h, 'Nats-Sequence');
+    return {
+      stream,
+      offset,
+      prevOffset: offset > 0 ? seqHeader(h, 'Nats-Last-Sequence') : 0,
+      epoch: this.#epoch,
+      data: m.string(),
+      publishedAt: Number(h?.get(PUBLISHED_AT_HEADER)) || Date.now(),
+    };
+  }
+
+  #stored(stream: string, m: StoredMsg, prevOffset: number): Delivery {
+    return {
+      stream,
+      offset: m.seq,
+      prevOffset,
+      epoch: this.#epoch,
+      data: m.string(),
+      publishedAt: Number(m.header?.get(PUBLISHED_AT_HEADER)) || m.time.getTime(),
+    };
+  }
+
+  /**
+   * The head a new live subscription starts from: the newest stored offset of
+   * the stream, or, when it has none, the whole history stream's last
+   * sequence, so that a client that subscribed to an empty stream can still
+   * resume exactly.
+   */
+  async #head(stream: string): Promise<number> {
+    const last = await this.#lastStored(streamSubject(SUBJECT_PREFIX.events, stream));
+    if (last) return last.seq;
+    const info = await this.#jsm.streams.info(this.#config.name);
+    return info.state.last_seq;
+  }
+
+  async #lastStored(subject: string): Promise<StoredMsg | null> {
+    return this.#jsm.direct.getMessage(this.#config.name, { last_by_subj: subject });
+  }
+
+  /**
+   * Can a reader who has seen everything of `subject` up to `offset` continue
+   * without a hole? JetStream drops a subject's events oldest first (age,
+   * stream limits, per-subject limit), so: yes if the event at `offset` is
+   * still stored; otherwise yes only if nothing after `offset` was dropped,
+   * i.e. the stream's front is not past it and the per-subject limit has
+   * never been reached (a full subject may have dropped events we cannot see).
+   */
+  async #continuable(subject: string, offset: number): Promise<boolean> {
+    if (offset > 0) {
+      const m = await this.#jsm.direct.getMessage(this.#config.name, { seq: offset }).catch(() => null);
+      if (m && m.subject === subject) return true;
+    }
+    const info = await this.#jsm.streams.info(this.#config.name, { subjects_filter: subject });
+    if (epochOf(info) !== this.#epoch) return false;
+    const state = info.state;
+    if (offset > state.last_seq || offset < state.first_seq - 1) return false;
+    return (state.subjects?.[subject] ?? 0) < this.#config.maxPerSubject;
+  }
+
+  async #watchStatus(): Promise<void> {
+    for await (const s of this.#nc.status()) {
+      if (this.#closed) return;
+      // After a reconnect (perhaps to a node that missed a stream recreation), look again.
+      if (s.type === 'reconnect') void this.checkEpoch();
+    }
+  }
+}
+
+function seqHeader(h: MsgHdrs | undefined, name: string): number {
+  const v = h?.get(name);
+  if (!v) return 0;
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

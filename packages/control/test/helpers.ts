@@ -1,0 +1,28 @@
+import type { Identity } from '@herald/auth';
+
+/** A complete Identity; tests override what they care about. */
+export function identity(overrides: Partial<Identity> = {}): Identity {
+  return {
+    userId: 'u1',
+    accountId: 'a1',
+    permissions: [],
+    kind: 'user',
+    sessionId: 's1',
+    apiTokenId: 't1',
+    expiresAt: Date.now() + 3600_000,
+    issuedAt: 1_000,
+    tokenHash: 'h1',
+    ...overrides,
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Poll `fn` until it returns true, or fail after `timeoutMs`. */
+export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
