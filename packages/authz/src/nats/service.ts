@@ -28,7 +28,15 @@ export class AuthzService {
 
   private constructor(options: AuthzServiceOptions) {
     this.#authorizer = options.authorizer;
-    this.#onError = options.onError ?? (() => {});
+    const onError = options.onError ?? (() => {});
+    // A throwing error reporter must not turn into an unhandled rejection that takes the service down.
+    this.#onError = (message, fields) => {
+      try {
+        onError(message, fields);
+      } catch {
+        /* reporting is best effort */
+      }
+    };
   }
 
   /** Resolves once the server knows the subscription, so a request sent right after finds a responder. */
@@ -85,7 +93,7 @@ export class AuthzService {
     }
   }
 
-  /** A reply can fail when the connection closes mid-request; the requester then times out and retries. */
+  /** A reply can fail when the connection closes mid-request; the requester then times out (a retryable rejection at the edge). */
   #respond(msg: Msg, data: Uint8Array): void {
     try {
       msg.respond(data);
