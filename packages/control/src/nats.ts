@@ -167,16 +167,18 @@ export class NatsControlPlane implements ControlPlane {
     } catch {
       // Falls through to the restart below.
     }
-    if (this.#closed || this.#watch !== watch) return;
+    // A closed connection is the caller's decision: nothing to resume then.
+    if (this.#closed || this.#watch !== watch || this.#nc.isClosed()) return;
     this.#watch = undefined;
     this.#scheduleWatchRetry();
   }
 
   #scheduleWatchRetry(): void {
     this.#retryTimer = setTimeout(() => {
-      if (this.#closed) return;
+      if (this.#closed || this.#nc.isClosed()) return;
       this.#startWatch().catch(() => this.#scheduleWatchRetry());
     }, WATCH_RETRY_MS);
+    this.#retryTimer.unref();
   }
 
   #entry(e: KvWatchEntry): void {
