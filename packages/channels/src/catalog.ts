@@ -75,6 +75,16 @@ export class Catalog {
     return resolveWith(compiled, request.params ?? {}, identity);
   }
 
+  /**
+   * Producer side: the streams of `channel` with `params`, validated like a
+   * subscription, with no identity to imply params from (give them all).
+   */
+  resolveForPublish(channel: string, params: unknown): ResolveResult {
+    const compiled = this.#all.find((c) => c.def.name === channel);
+    if (!compiled) return { ok: false, reason: 'unknown_channel', message: `unknown channel ${JSON.stringify(channel)}` };
+    return resolveWith(compiled, params ?? {}, undefined);
+  }
+
   /** Resolve a path-dialect URL (`/ws/agents/a-1`) to its channel. */
   resolvePath(path: string, identity: Identity): ResolveResult {
     for (const compiled of this.#paths) {
@@ -100,7 +110,7 @@ export class Catalog {
   }
 }
 
-function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Identity): ResolveResult {
+function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Identity | undefined): ResolveResult {
   const { def } = compiled;
   if (rawParams === null || typeof rawParams !== 'object' || Array.isArray(rawParams)) {
     return invalid(`${def.name}: params must be an object`);
@@ -111,7 +121,7 @@ function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Id
     let value = Object.hasOwn(input, name) ? input[name] : undefined;
     let implied = false;
     if (value === undefined || value === null || value === '') {
-      value = spec.fromIdentity ? identity[spec.fromIdentity] : undefined;
+      value = spec.fromIdentity && identity ? identity[spec.fromIdentity] : undefined;
       implied = value !== undefined;
     }
     if (value === undefined) {

@@ -12,6 +12,9 @@ export interface PublishInput {
   readonly payloadJson?: string;
   /** ISO 8601; defaults to now. */
   readonly timestamp?: string;
+  /** W3C trace context; defaults to the active OpenTelemetry span, if any. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 export interface PublishedStream {
@@ -27,6 +30,7 @@ export interface PublishResult {
 
 /** The producer SDK surface: embedded mode publishes in-process, cluster mode over NATS JetStream. */
 export interface Producer {
+  /** Resolves once every stream stored the event (a JetStream ack in cluster mode); rejects otherwise. */
   publish(input: PublishInput): Promise<PublishResult>;
   setOwner(resourceType: string, resourceId: string, accountId: string): Promise<void>;
 }

@@ -44,8 +44,9 @@ function desiredConfig(c: EventsStreamConfig): Partial<StreamConfig> & { name: s
 /**
  * Create the history stream, or bring the limits of an existing one up to the
  * configuration (several pods may race here: losing the create race is fine).
+ * `update` false (producers) leaves an existing stream as the operators set it.
  */
-export async function ensureEventsStream(jsm: JetStreamManager, c: EventsStreamConfig): Promise<StreamInfo> {
+export async function ensureEventsStream(jsm: JetStreamManager, c: EventsStreamConfig, update = true): Promise<StreamInfo> {
   const want = desiredConfig(c);
   let info: StreamInfo | undefined;
   try {
@@ -61,6 +62,7 @@ export async function ensureEventsStream(jsm: JetStreamManager, c: EventsStreamC
     }
   }
   const have = info.config;
+  if (!update) return info;
   if (have.storage !== want.storage) {
     throw new Error(`JetStream stream ${c.name} uses ${have.storage} storage but ${want.storage} is configured; storage cannot change in place (delete the stream or change the setting)`);
   }

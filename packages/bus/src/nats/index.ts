@@ -1,2 +1,3 @@
 export { NatsBus, PUBLISHED_AT_HEADER, type NatsBusOptions } from './nats-bus.js';
 export { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
+export { connectNats, type NatsConnectOptions } from './connect.js';

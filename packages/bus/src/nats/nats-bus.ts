@@ -14,6 +14,8 @@ export interface NatsBusOptions {
   /** How often the stream's identity is checked (a recreated stream is a new epoch). */
   readonly epochCheckMs?: number;
   readonly onError?: (message: string, fields: Record<string, unknown>) => void;
+  /** Bring an existing stream's limits up to `stream` (edges: yes; producers: no, they only create it if missing). */
+  readonly manageStream?: boolean;
 }
 
 type Listener = (delivery: Delivery) => void;
@@ -21,7 +23,7 @@ type Listener = (delivery: Delivery) => void;
 /** One live subject this process listens to. */
 interface LiveSub {
   readonly stream: string;
-  readonly sub: Subscription;
+  sub: Subscription;
   readonly listener: Listener;
   /** Newest offset passed on (to notice a stream that restarted its sequence). */
   lastOffset: number;
@@ -45,6 +47,7 @@ export class NatsBus implements Bus {
   readonly #config: EventsStreamConfig;
   readonly #publishDeadlineMs: number;
   readonly #onError: (message: string, fields: Record<string, unknown>) => void;
+  readonly #manageStream: boolean;
   readonly #subs = new Set<LiveSub>();
   readonly #timer: NodeJS.Timeout;
   #epoch: string;
@@ -59,6 +62,7 @@ export class NatsBus implements Bus {
     this.#epoch = epoch;
     this.#publishDeadlineMs = options.publishDeadlineMs ?? 10_000;
     this.#onError = options.onError ?? (() => {});
+    this.#manageStream = options.manageStream ?? true;
     this.#timer = setInterval(() => void this.checkEpoch(), options.epochCheckMs ?? 5000);
     this.#timer.unref();
     void this.#watchStatus();
@@ -68,7 +72,7 @@ export class NatsBus implements Bus {
   static async start(nc: NatsConnection, options: NatsBusOptions = {}): Promise<NatsBus> {
     const config = { ...DEFAULT_EVENTS_STREAM, ...options.stream };
     const jsm = await jetstreamManager(nc);
-    const info = await ensureEventsStream(jsm, config);
+    const info = await ensureEventsStream(jsm, config, options.manageStream ?? true);
     return new NatsBus(nc, jsm, config, epochOf(info), options);
   }
 
@@ -106,9 +110,9 @@ export class NatsBus implements Bus {
 
   async subscribe(stream: string, onDelivery: Listener): Promise<LiveSubscription> {
     const subject = streamSubject(SUBJECT_PREFIX.live, stream);
-    let live!: LiveSub;
+    const live: LiveSub = { stream, sub: undefined as unknown as Subscription, listener: onDelivery, lastOffset: 0, held: [] };
     const sub = this.#nc.subscribe(subject, { callback: (err, m) => (err ? undefined : this.#onMessage(live, m)) });
-    live = { stream, sub, listener: onDelivery, lastOffset: 0, held: [] };
+    live.sub = sub;
     this.#subs.add(live);
     try {
       // Interest is registered before the head is read: anything stored after the head arrives live.
@@ -155,7 +159,7 @@ export class NatsBus implements Bus {
 
   /** Compare the stream's identity with the epoch in use; recreate the stream if it vanished. */
   checkEpoch(): Promise<void> {
-    this.#checking ??= ensureEventsStream(this.#jsm, this.#config)
+    this.#checking ??= ensureEventsStream(this.#jsm, this.#config, this.#manageStream)
       .then((info) => {
         const epoch = epochOf(info);
         if (epoch !== this.#epoch) {
