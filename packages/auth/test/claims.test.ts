@@ -16,8 +16,8 @@ const reason = (fn: () => unknown): string => {
 describe('identityFromClaims', () => {
   test('default mapping', () => {
     assert.deepEqual(DEFAULT_CLAIMS, { user: 'sub', account: 'account_id', permissions: 'permissions', session: 'sid', apiToken: 'api_token_id', kind: 'kind' });
-    const id = identityFromClaims({ sub: 'u', account_id: 'a', permissions: ['x'], sid: 's', api_token_id: 't', kind: 'service', exp: 1_700_000_000 }, DEFAULT_CLAIMS, 'h');
-    assert.deepEqual({ ...id }, { userId: 'u', accountId: 'a', permissions: ['x'], kind: 'service', sessionId: 's', apiTokenId: 't', expiresAt: 1_700_000_000_000, tokenHash: 'h' });
+    const id = identityFromClaims({ sub: 'u', account_id: 'a', permissions: ['x'], sid: 's', api_token_id: 't', kind: 'service', exp: 1_700_000_000, iat: 1_699_999_000 }, DEFAULT_CLAIMS, 'h');
+    assert.deepEqual({ ...id }, { userId: 'u', accountId: 'a', permissions: ['x'], kind: 'service', sessionId: 's', apiTokenId: 't', expiresAt: 1_700_000_000_000, issuedAt: 1_699_999_000_000, tokenHash: 'h' });
   });
 
   test('custom claim names and dotted paths', () => {

@@ -10,7 +10,8 @@ describe('HMAC verifier', () => {
     test(`accepts a good ${alg} token and maps its claims`, async () => {
       const verifier = await createVerifier({ secret: SECRET });
       const exp = now() + 600;
-      const token = await sign(SECRET_BYTES, alg, { sub: 'u-42', account_id: 'acc-7', permissions: ['a', 'b'], sid: 's-1', api_token_id: 't-1', kind: 'worker', exp });
+      const iat = now() - 5;
+      const token = await sign(SECRET_BYTES, alg, { sub: 'u-42', account_id: 'acc-7', permissions: ['a', 'b'], sid: 's-1', api_token_id: 't-1', kind: 'worker', exp, iat });
       const id = await verifier.verify(token);
       assert.deepEqual(
         { ...id },
@@ -22,6 +23,7 @@ describe('HMAC verifier', () => {
           sessionId: 's-1',
           apiTokenId: 't-1',
           expiresAt: exp * 1000,
+          issuedAt: iat * 1000,
           tokenHash: hashToken(token),
         },
       );

@@ -44,6 +44,7 @@ export const namedCases: readonly NamedCase[] = [
     streams: ['ai_workflow_orchestration:acct-1'],
   },
   { channel: 'AiWorkflowOrchestrationChannel', params: { account_id: 'acct-7' }, streams: ['ai_workflow_orchestration:acct-7'] },
+  { channel: 'Inbox', params: {}, resolved: { user_id: 'u-1', account_id: 'acct-1' }, streams: ['inbox:user:u-1', 'inbox:account:acct-1'] },
   { channel: 'AnalyticsChannel', params: { account_id: 'acct-1' }, streams: ['analytics:account:acct-1'] },
   { channel: 'AnalyticsChannel', params: {}, streams: ['analytics:global'] },
   ...['run', 'contract', 'account', 'review_state'].map((type) => ({

@@ -10,7 +10,9 @@ test('createCatalog builds every definition without complaint', () => {
   assert.doesNotThrow(() => new Catalog(channelDefinitions));
   assert.equal(catalog.list().length, channelDefinitions.length);
   const byKind = (kind: string): string[] => catalog.list().filter((d) => d.kind === kind).map((d) => d.name);
-  assert.equal(byKind('named').length, 22);
+  // 22 channels of the Rails platform, plus Herald's own Inbox.
+  assert.equal(byKind('named').length, 23);
+  assert.ok(byKind('named').includes('Inbox'));
   assert.deepEqual(byKind('channelId'), ['agent', 'swarm', 'project', 'org', 'task']);
   assert.deepEqual(byKind('path'), ['/ws/agents', '/ws/channels', '/ws/sessions', '/ws/notifications', '/ws/system']);
   assert.deepEqual(
@@ -20,11 +22,12 @@ test('createCatalog builds every definition without complaint', () => {
 });
 
 test('every definition has a one-line description naming its platform', () => {
-  const prefix = { named: 'Rails: ', channelId: 'Workers: ', path: 'FastAPI: ' } as const;
+  const platform = { named: 'Rails: ', channelId: 'Workers: ', path: 'FastAPI: ' } as const;
   for (const def of catalog.list()) {
-    assert.ok(def.description.startsWith(prefix[def.kind]), `${def.name}: ${def.description}`);
-    assert.ok(def.description.length > prefix[def.kind].length + 10, def.name);
-    assert.ok(def.description.length <= 160, `${def.name}: description too long`);
+    const prefix = def.name === 'Inbox' ? 'Herald: ' : platform[def.kind];
+    assert.ok(def.description.startsWith(prefix), `${def.name}: ${def.description}`);
+    assert.ok(def.description.length > prefix.length + 10, def.name);
+    assert.ok(def.description.length <= 200, `${def.name}: description too long`);
     assert.doesNotMatch(def.description, /[\n|]/, def.name);
   }
 });
@@ -147,9 +150,9 @@ test('on-subscribe greetings and snapshots are as the platforms expect', () => {
   }
 });
 
-test('select is "first" wherever a channel has several templates', () => {
+test('select is "first" wherever a channel has several templates, except the two inboxes', () => {
   for (const def of catalog.list()) {
-    if (def.streams.length > 1) assert.equal(def.select ?? 'first', 'first', def.name);
+    if (def.streams.length > 1) assert.equal(def.select ?? 'first', def.name === 'Inbox' ? 'all' : 'first', def.name);
   }
   assert.deepEqual(catalog.get('AiStreamingChannel')?.params.exactlyOneOf, [['execution_id', 'conversation_id']]);
 });

@@ -34,7 +34,7 @@ for (const c of namedCases) {
 test('every named channel of the catalog has a mapping case', () => {
   const covered = new Set(namedCases.map((c) => c.channel));
   const named = catalog.list().filter((d) => d.kind === 'named').map((d) => d.name);
-  assert.equal(named.length, 22);
+  assert.equal(named.length, 23);
   assert.deepEqual(named.filter((n) => !covered.has(n)), []);
 });
 

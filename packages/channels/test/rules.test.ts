@@ -284,9 +284,16 @@ test('/ws/system needs system.read', async () => {
   await denied('/ws/system', admin, /system\.read/);
 });
 
+test('Inbox: your own user and account only', async () => {
+  await allowed({ channel: 'Inbox', params: {} }, user);
+  await allowed({ channel: 'Inbox', params: {} }, identity({ accountId: undefined }));
+  await denied({ channel: 'Inbox', params: { user_id: 'someone-else' } }, user, /does not match/);
+  await denied({ channel: 'Inbox', params: { account_id: 'other-account' } }, user, /does not match/);
+});
+
 test('every channel of the catalog was both allowed and denied above', () => {
   const all = catalog.list().map((d) => d.name);
-  assert.equal(all.length, 32);
+  assert.equal(all.length, 33);
   assert.deepEqual(all.filter((n) => !allowedChannels.has(n)), [], 'channels never allowed');
   assert.deepEqual(all.filter((n) => !deniedChannels.has(n)), [], 'channels never denied');
 });

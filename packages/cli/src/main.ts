@@ -1,5 +1,9 @@
 import { ConfigError } from '@herald/config';
+import { authzCommand } from './commands/authz.js';
+import { edgeCommand } from './commands/edge.js';
+import { producersCommand } from './commands/producers.js';
 import { publishCommand } from './commands/publish.js';
+import { revokeCommand } from './commands/revoke.js';
 import { startCommand } from './commands/start.js';
 import { tailCommand } from './commands/tail.js';
 import { tokenCommand } from './commands/token.js';
@@ -8,6 +12,11 @@ const USAGE = `herald — real-time push gateway
 
 Usage:
   herald start                              run embedded mode (edge + authz + demo producers, in-memory bus)
+  herald edge                               run a cluster-mode edge pod (NATS_URL)
+  herald authz                              run the authz service (NATS_URL; queue group herald-authz)
+  herald producers                          run the demo producers over NATS (NATS_URL)
+  herald revoke <session|user|account|api_token> <value> [--token <jwt>] [--reason r] [--ttl 12h]
+                                            close and block sockets on every pod (HERALD_URL, HERALD_API_KEY)
   herald token --sub <user> [--account <id>] [--perm <p>]... [--ttl 1h] [--kind user|worker|service]
                                             print a JWT signed with HERALD_JWT_SECRET (or the development secret)
   herald publish <stream>... --event <name> [--payload <json>] [--resource-type t --resource-id id]
@@ -23,6 +32,14 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'start':
         return await startCommand(rest);
+      case 'edge':
+        return await edgeCommand(rest);
+      case 'authz':
+        return await authzCommand(rest);
+      case 'producers':
+        return await producersCommand(rest);
+      case 'revoke':
+        return await revokeCommand(rest);
       case 'token':
         return await tokenCommand(rest);
       case 'publish':

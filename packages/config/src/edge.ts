@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, EnvReader, type Env } from './env.js';
+import { readNatsSettings, type NatsSettings } from './nats.js';
 
 /**
  * Known to everyone, so `herald token` and the console work out of the box;
@@ -43,6 +44,10 @@ export interface EdgeConfig {
   readonly drainMs: number;
   readonly demo: { readonly enabled: boolean; readonly accountId: string; readonly intervalMs: number };
   readonly console: boolean;
+  /** How long a revocation blocks reconnects; at least the longest token lifetime. */
+  readonly revocationTtlMs: number;
+  /** Set (from NATS_URL) in cluster mode. */
+  readonly nats: NatsSettings | undefined;
 }
 
 /** Read and validate the edge configuration; throws ConfigError listing every bad value. */
@@ -120,6 +125,8 @@ export function loadEdgeConfig(env: Env = process.env, defaults: { demo?: boolea
       intervalMs: r.duration('HERALD_DEMO_INTERVAL', 1_500, 'ms', 10, 3_600_000),
     },
     console: r.bool('HERALD_CONSOLE', true),
+    revocationTtlMs: r.duration('HERALD_REVOCATION_TTL', 24 * 3_600_000, 's', 1_000, 365 * 86_400_000),
+    nats: readNatsSettings(r),
   };
   if (config.limits.idleTimeoutSec % 4 !== 0) r.problems.push('HERALD_IDLE_TIMEOUT: must be a multiple of 4 seconds (uWebSockets.js granularity)');
   if (r.problems.length) throw new ConfigError(r.problems);

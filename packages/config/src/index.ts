@@ -1,2 +1,3 @@
 export * from './env.js';
 export * from './edge.js';
+export * from './nats.js';

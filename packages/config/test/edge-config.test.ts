@@ -33,10 +33,11 @@ test('every bad value is reported at once with the variable name', () => {
   }
 });
 
-test('docs/configuration.md documents every variable the edge reads', () => {
-  const source = readFileSync(new URL('../src/edge.ts', import.meta.url), 'utf8');
+test('docs/configuration.md documents every variable the services read', () => {
+  const files = ['../src/edge.ts', '../src/nats.ts', '../../cli/src/commands/authz.ts', '../../cli/src/commands/producers.ts'];
+  const source = files.map((f) => readFileSync(new URL(f, import.meta.url), 'utf8')).join('\n');
   const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
-  const vars = [...new Set([...source.matchAll(/'(HERALD_[A-Z_]+)'/g)].map((m) => m[1] as string))];
+  const vars = [...new Set([...source.matchAll(/'((?:HERALD|NATS)_[A-Z_]+)'/g)].map((m) => m[1] as string))];
   assert.ok(vars.length > 30);
   const missing = vars.filter((v) => !doc.includes(`\`${v}\``));
   assert.deepEqual(missing, [], 'add these to docs/configuration.md');

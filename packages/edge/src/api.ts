@@ -1,7 +1,8 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ChannelDef } from '@herald/channels';
 import { EnvelopeError, parsePublishBody, validateStreamName } from '@herald/protocol';
-import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
+import type { TemplatedApp } from 'uWebSockets.js';
+import { registerAdminApi } from './admin-api.js';
+import { authorizeApi, parseObject } from './api-auth.js';
 import type { EdgeContext } from './context.js';
 import { readBody, respond, respondError, respondJson, track, type Reply } from './http.js';
 
@@ -14,6 +15,7 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
   app.get('/readyz', (res) => {
     const reply = track(res);
     if (ctx.draining) respondJson(reply, 503, { status: 'draining' });
+    else if (ctx.deps.busConnected && !ctx.deps.busConnected()) respondJson(reply, 503, { status: 'bus_unavailable' });
     else respondJson(reply, 200, { status: 'ready', connections: ctx.connectionCount });
   });
   app.get('/metrics', (res) => {
@@ -50,11 +52,12 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
   app.post('/v1/publish', (res, req) => {
     const reply = track(res);
     if (!authorizeApi(ctx, reply, req)) return;
+    const trace = { traceparent: req.getHeader('traceparent'), tracestate: req.getHeader('tracestate') };
     void readBody(reply, ctx.deps.config.limits.maxPublishBytes).then(async (body) => {
       if (body === undefined) return;
       try {
         const parsed = parsePublishBody(body);
-        const result = await ctx.deps.publisher.publishEnvelope(parsed.streams, parsed.envelope);
+        const result = await ctx.deps.publisher.publishEnvelope(parsed.streams, parsed.envelope, trace);
         respondJson(reply, 200, result);
       } catch (err) {
         if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', err.message);
@@ -75,8 +78,10 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
       const account = input?.['account_id'];
       if (!type || !id || !OWNER_FIELD.test(type) || !OWNER_FIELD.test(id)) return respondError(reply, 400, 'bad_request', 'resource type and id must match [A-Za-z0-9_@.+=-]{1,128}');
       if (typeof account !== 'string' || !OWNER_FIELD.test(account)) return respondError(reply, 400, 'bad_request', 'account_id must be a string id');
-      await ctx.deps.owners.setOwner(type, id, account);
-      respond(reply, 204, '');
+      await ctx.deps.owners.setOwner(type, id, account).then(
+        () => respond(reply, 204, ''),
+        (err: unknown) => ownershipUnavailable(ctx, reply, err),
+      );
     });
   });
 
@@ -86,7 +91,10 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
     const id = decodeParam(req.getParameter(1));
     if (!authorizeApi(ctx, reply, req)) return;
     if (!type || !id) return respondError(reply, 400, 'bad_request', 'resource type and id are required');
-    void ctx.deps.owners.deleteOwner(type, id).then(() => respond(reply, 204, ''));
+    void ctx.deps.owners.deleteOwner(type, id).then(
+      () => respond(reply, 204, ''),
+      (err: unknown) => ownershipUnavailable(ctx, reply, err),
+    );
   });
 
   app.get('/v1/streams/:stream/history', (res, req) => {
@@ -110,48 +118,22 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
     );
   });
 
+  registerAdminApi(app, ctx);
   app.any('/*', (res) => respondError(track(res), 404, 'not_found', 'no such endpoint'));
+}
+
+function ownershipUnavailable(ctx: EdgeContext, reply: Reply, err: unknown): void {
+  ctx.deps.log.error('ownership store unavailable', { error: err });
+  respondError(reply, 503, 'ownership_unavailable', 'the ownership store did not take the change; retry');
 }
 
 const OWNER_FIELD = /^[A-Za-z0-9_@.+=-]{1,128}$/;
 const CONSOLE_CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:";
 
-/** API key check (Authorization: Bearer or X-Herald-Api-Key), constant time. Without a configured key the API is open only in development mode. */
-function authorizeApi(ctx: EdgeContext, reply: Reply, req: HttpRequest): boolean {
-  const expected = ctx.deps.config.apiKey;
-  const header = req.getHeader('authorization');
-  const given = req.getHeader('x-herald-api-key') || (/^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : '');
-  if (!expected) {
-    if (ctx.deps.config.auth.developmentSecret) return true;
-    ctx.deps.metrics.authFailure('api_key_not_configured');
-    respondError(reply, 401, 'unauthorized', 'set HERALD_API_KEY to use the HTTP API', { reason: 'api_key_not_configured' });
-    return false;
-  }
-  if (given && safeEqual(given, expected)) return true;
-  ctx.deps.metrics.authFailure(given ? 'bad_api_key' : 'missing_api_key');
-  respondError(reply, 401, 'unauthorized', 'a valid API key is required', { reason: given ? 'bad_api_key' : 'missing_api_key' });
-  return false;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
 function decodeParam(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   try {
     return decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-}
-
-function parseObject(body: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(body);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

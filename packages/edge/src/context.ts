@@ -1,15 +1,16 @@
 import type { TokenVerifier } from '@herald/auth';
-import type { Authorizer, OwnershipStore } from '@herald/authz';
+import type { Authorizer, Invalidation, OwnershipStore } from '@herald/authz';
 import type { Bus } from '@herald/bus';
 import type { Catalog } from '@herald/channels';
 import type { EdgeConfig } from '@herald/config';
-import type { PublishResult } from '@herald/producer';
+import type { ControlPlane } from '@herald/control';
+import type { PublishResult, TraceContext } from '@herald/producer';
 import type { ActionDispatcher } from '@herald/session';
 import type { EdgeMetrics, Logger } from '@herald/telemetry';
 
 /** Publishes an envelope that is already encoded (the HTTP API encodes once, at the edge of the system). */
 export interface EnvelopePublisher {
-  publishEnvelope(streams: readonly string[], envelope: string): Promise<PublishResult>;
+  publishEnvelope(streams: readonly string[], envelope: string, trace?: TraceContext): Promise<PublishResult>;
 }
 
 /** What an edge process is built from; embedded and cluster mode pass different implementations. */
@@ -22,6 +23,12 @@ export interface EdgeDeps {
   readonly verifier: TokenVerifier;
   readonly actions: ActionDispatcher;
   readonly publisher: EnvelopePublisher;
+  /** Revocations: checked on every upgrade, and matching sockets are closed when one arrives. */
+  readonly control: ControlPlane;
+  /** Subscribe to access changes (ownership moved, permissions changed): matching subscriptions are re-checked. */
+  readonly accessChanges: (listener: (change: Invalidation) => void) => () => void;
+  /** False while the bus is unreachable (readyz answers 503 so the load balancer sends new sockets elsewhere). */
+  readonly busConnected?: () => boolean;
   readonly metrics: EdgeMetrics;
   readonly log: Logger;
   /** HTML of the console page served at `/`, when enabled. */

@@ -1,13 +1,14 @@
-import { createVerifier, signDevToken } from '@herald/auth';
 import { LocalAuthorizer, MemoryOwnershipStore } from '@herald/authz';
 import { MemoryBus } from '@herald/bus';
 import { createCatalog } from '@herald/channels';
-import { DEVELOPMENT_SECRET, type EdgeConfig } from '@herald/config';
+import type { EdgeConfig } from '@herald/config';
+import { MemoryControlPlane } from '@herald/control';
 import { renderConsolePage } from '@herald/console';
 import { startDemoProducers } from '@herald/demo';
 import { BusProducer } from '@herald/producer';
 import { LocalActions } from '@herald/session';
 import { createEdgeMetrics, type Logger } from '@herald/telemetry';
+import { createEdgeVerifier, developmentTokens } from './compose.js';
 import { registerConversationHandlers } from './conversation-handler.js';
 import { EdgeServer } from './server.js';
 
@@ -17,6 +18,7 @@ export interface Embedded {
   readonly owners: MemoryOwnershipStore;
   readonly actions: LocalActions;
   readonly bus: MemoryBus;
+  readonly control: MemoryControlPlane;
   stop(): Promise<void>;
 }
 
@@ -30,26 +32,13 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
   const bus = new MemoryBus({ limits: config.history });
   const owners = new MemoryOwnershipStore();
   const authorizer = new LocalAuthorizer((name) => catalog.get(name)?.rule, owners);
-  const verifier = await createVerifier({
-    ...(config.auth.secret ? { secret: config.auth.secret } : {}),
-    ...(config.auth.publicKeyPem ? { publicKeyPem: config.auth.publicKeyPem } : {}),
-    ...(config.auth.jwksUrl ? { jwksUrl: config.auth.jwksUrl } : {}),
-    ...(config.auth.algorithms ? { algorithms: config.auth.algorithms } : {}),
-    ...(config.auth.issuer ? { issuer: config.auth.issuer } : {}),
-    ...(config.auth.audience ? { audience: config.auth.audience } : {}),
-    clockToleranceSec: config.auth.clockToleranceSec,
-    claims: config.auth.claims,
-  });
+  const verifier = await createEdgeVerifier(config);
+  const control = new MemoryControlPlane({ defaultTtlMs: config.revocationTtlMs });
   const producer = new BusProducer(bus, catalog, owners, (history) => metrics.published(history));
   const actions = new LocalActions();
   registerConversationHandlers(actions, producer);
 
-  if (config.auth.developmentSecret) {
-    log.warn('DEVELOPMENT MODE: no HERALD_JWT_SECRET / HERALD_JWT_PUBLIC_KEY / HERALD_JWKS_URL set; tokens are signed with a public development secret and the HTTP API needs no key. Never expose this server.', {
-      secret: DEVELOPMENT_SECRET,
-    });
-  }
-  const dev = config.auth.developmentSecret;
+  const devTokens = developmentTokens(config, log);
   const demo = config.demo.enabled
     ? startDemoProducers(producer, { accountId: config.demo.accountId, intervalMs: config.demo.intervalMs, log: (msg: string, fields?: object) => log.warn(msg, fields as Record<string, unknown>) })
     : undefined;
@@ -66,15 +55,10 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
     metrics,
     log,
     ...(config.console ? { consoleHtml: renderConsolePage({ defaults }) } : {}),
-    ...(dev
-      ? {
-          devTokens: async (r: { sub: string; account?: string; permissions?: string[] }) => {
-            const ttlSec = 3600;
-            const token = await signDevToken({ secret: DEVELOPMENT_SECRET, sub: r.sub, ...(r.account ? { account: r.account } : {}), permissions: r.permissions ?? [], ttlSec });
-            return { token, expiresAt: Date.now() + ttlSec * 1000 };
-          },
-        }
-      : {}),
+    control,
+    // Ownership changes re-check the subscriptions they may affect.
+    accessChanges: (listener) => owners.onChange((c) => listener({ resource_type: c.resourceType, resource_id: c.resourceId })),
+    ...(devTokens ? { devTokens } : {}),
   });
   log.info('herald embedded mode listening', { port: server.port, demo: config.demo.enabled, console: config.console });
 
@@ -84,9 +68,11 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
     owners,
     actions,
     bus,
+    control,
     async stop() {
       await demo?.stop();
       await server.close();
+      await control.close();
       await bus.close();
     },
   };

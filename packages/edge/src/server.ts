@@ -1,7 +1,10 @@
 import type { Identity } from '@herald/auth';
+import type { Invalidation } from '@herald/authz';
+import { revocationMatches, type Revocation } from '@herald/control';
 import { CloseCode, NATIVE_SUBPROTOCOL } from '@herald/protocol';
 import { ExpiryWheel, nativeCodec, Session, StreamHub, type SessionCodec, type SessionDeps } from '@herald/session';
 import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
+import { affectedSubscriptions } from './access.js';
 import { registerApi } from './api.js';
 import type { EdgeContext, EdgeDeps } from './context.js';
 import { handleUpgrade, type DialectEndpoint } from './upgrade.js';
@@ -27,6 +30,7 @@ export class EdgeServer implements EdgeContext {
   readonly #sessionDeps: SessionDeps;
   readonly #expiry: ExpiryWheel<Session>;
   readonly #sweep: NodeJS.Timeout;
+  readonly #unlisten: (() => void)[] = [];
   #listen: us_listen_socket | undefined;
   #port = 0;
   #draining = false;
@@ -60,7 +64,9 @@ export class EdgeServer implements EdgeContext {
       dialect: NATIVE,
       subprotocol: NATIVE_SUBPROTOCOL,
       // uWS copies the user data's own properties into its socket object, so the session travels in a field.
-      createSession: (id: string, identity: Identity): SocketData => ({ session: new Session(this.#sessionDeps, nativeCodec, NATIVE, id, identity) }),
+      createSession: (id: string, identity: Identity, options: { autoInbox: boolean }): SocketData => ({
+        session: new Session(this.#sessionDeps, nativeCodec, NATIVE, id, identity, options.autoInbox),
+      }),
     };
     const { limits } = config;
     this.app.ws<SocketData>('/ws', {
@@ -83,6 +89,8 @@ export class EdgeServer implements EdgeContext {
     // not per message; the hard limit above is the safety net between sweeps.
     this.#sweep = setInterval(() => this.#closeSlowConsumers(), 1000);
     this.#sweep.unref();
+    this.#unlisten.push(deps.control.onRevoke((r) => this.closeRevoked(r)));
+    this.#unlisten.push(deps.accessChanges((change) => void this.revalidate(change)));
   }
 
   static async start(deps: EdgeDeps): Promise<EdgeServer> {
@@ -122,9 +130,32 @@ export class EdgeServer implements EdgeContext {
     }
   }
 
+  /** Close every socket a revocation applies to with 4003; returns how many. */
+  closeRevoked(r: Revocation): number {
+    let closed = 0;
+    for (const s of this.#sessions) {
+      if (!revocationMatches(r, s.identity)) continue;
+      s.close(CloseCode.Forbidden, 'revoked');
+      closed++;
+    }
+    if (closed) this.deps.log.info('closed revoked connections', { kind: r.kind, closed, reason: r.reason });
+    return closed;
+  }
+
+  /** Access changed somewhere: re-check the subscriptions it may affect, on every local socket. */
+  async revalidate(change: Invalidation): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const s of this.#sessions) {
+      const affected = affectedSubscriptions(change, s.identity);
+      if (affected) pending.push(s.revalidate(affected));
+    }
+    await Promise.all(pending);
+  }
+
   /** Close the listener and every socket now. */
   async close(): Promise<void> {
     clearInterval(this.#sweep);
+    for (const off of this.#unlisten.splice(0)) off();
     this.#expiry.stop();
     if (this.#listen) loadUws().us_listen_socket_close(this.#listen);
     this.#listen = undefined;

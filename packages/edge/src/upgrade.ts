@@ -10,7 +10,7 @@ export interface DialectEndpoint {
   /** The subprotocol the server selects when the client offers it. */
   readonly subprotocol: string;
   /** Turn the verified identity into the socket's user data (a Session). */
-  createSession(connectionId: string, identity: Identity): unknown;
+  createSession(connectionId: string, identity: Identity, options: { autoInbox: boolean }): unknown;
 }
 
 export function isOriginAllowed(origin: string, host: string, allowed: readonly string[]): boolean {
@@ -34,8 +34,11 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   const host = req.getHeader('host');
   const key = req.getHeader('sec-websocket-key');
   const extensions = req.getHeader('sec-websocket-extensions');
+  const query = req.getQuery() ?? '';
+  // `?inbox=manual`: the client subscribes the Inbox channel itself (to resume it with `since`).
+  const autoInbox = new URLSearchParams(query).get('inbox') !== 'manual';
   const creds = extractToken({
-    query: req.getQuery() ?? '',
+    query,
     authorization: req.getHeader('authorization'),
     protocolHeader: req.getHeader('sec-websocket-protocol'),
     cookie: req.getHeader('cookie'),
@@ -61,9 +64,11 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   ctx.deps.verifier.verify(creds.token).then(
     (identity) => {
       if (reply.aborted) return;
+      const revoked = ctx.deps.control.check(identity);
+      if (revoked) return refuse(401, 'revoked', `this token was revoked (${revoked.kind}${revoked.reason ? `: ${revoked.reason}` : ''})`);
       reply.aborted = true; // the upgrade is this request's response
       const id = randomBytes(9).toString('base64url');
-      const userData = endpoint.createSession(id, identity);
+      const userData = endpoint.createSession(id, identity, { autoInbox });
       res.cork(() => res.upgrade(userData, key, subprotocol, extensions, context));
     },
     (err: unknown) => {

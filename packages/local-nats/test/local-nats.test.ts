@@ -14,8 +14,14 @@ test('a 3-node cluster elects a JetStream leader, survives a node kill, and clea
     await jsm.streams.add({ name: 'T', subjects: ['t.>'], num_replicas: 3 });
     await nats.nodes[0]!.kill();
     assert.equal(nats.nodes[0]!.running, false);
-    // Two of three replicas remain: the stream still takes writes.
-    const info = await jsm.streams.info('T');
+    // Two of three replicas remain: the stream still answers once the client has failed over.
+    let info;
+    for (let i = 0; !info; i++) {
+      info = await jsm.streams.info('T').catch((err: unknown) => {
+        if (i > 40) throw err;
+        return new Promise<undefined>((r) => setTimeout(() => r(undefined), 250));
+      });
+    }
     assert.equal(info.config.num_replicas, 3);
     await nats.nodes[0]!.start();
     assert.equal(await nats.nodes[0]!.healthy(), true);

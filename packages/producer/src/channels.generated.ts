@@ -34,6 +34,7 @@ export interface ChannelParams {
   '/ws/sessions': { session_id: string };
   '/ws/notifications': { agent_id: string };
   '/ws/system': Record<string, never>;
+  Inbox: { user_id: string; account_id?: string };
 }
 
 export type ChannelName = keyof ChannelParams;

@@ -54,6 +54,9 @@ interface Subscription {
   readonly echo: RefEcho;
 }
 
+/** The built-in channel of a connection's personal inboxes (its user's and its account's streams). */
+export const INBOX_CHANNEL = 'Inbox';
+
 /** uWS validates UTF-8 of text frames before `message` (bad text closes the socket), so decoding cannot fail here. */
 const decoder = new TextDecoder('utf-8');
 
@@ -70,6 +73,7 @@ export class Session implements HubMember {
   /** How many of this connection's subscriptions read each stream (two channels may share one). */
   #streamRefs: Map<string, number> | undefined;
   #tail: Promise<void> | undefined;
+  #inboxKey: string | undefined;
   #pending = 0;
   #tokens: number;
   #refilledAt: number;
@@ -80,6 +84,8 @@ export class Session implements HubMember {
     readonly dialect: number,
     readonly id: string,
     public identity: Identity,
+    /** Subscribe the personal inbox channel on open (off when the client asked to manage it). */
+    readonly autoInbox = true,
   ) {
     this.#tokens = deps.limits.rateLimitBurst;
     this.#refilledAt = Date.now();
@@ -105,6 +111,8 @@ export class Session implements HubMember {
       }),
     );
     if (this.identity.expiresAt !== undefined) this.deps.expiry.schedule(this, this.identity.expiresAt);
+    // Personal inboxes arrive without asking, unless the client subscribes itself (to resume them with `since`).
+    if (this.autoInbox && this.deps.catalog.get(INBOX_CHANNEL)) this.#enqueue({ type: 'subscribe', ref: { channel: INBOX_CHANNEL, params: {} } });
   }
 
   /** A frame arrived. Returns quickly; slow commands run in order behind each other. */
@@ -121,6 +129,10 @@ export class Session implements HubMember {
     const command = parsed.command;
     if (command.type === 'ping' && this.#pending === 0) return this.sendFrame(this.codec.pong(command.id));
     if (this.#pending >= limits.maxPendingCommands) return this.close(CloseCode.LimitExceeded, 'too_many_pending_commands');
+    this.#enqueue(command);
+  }
+
+  #enqueue(command: ClientCommand): void {
     this.#pending++;
     this.#tail = (this.#tail ?? Promise.resolve())
       .then(() => (this.#closed ? undefined : this.#handle(command)))
@@ -151,6 +163,31 @@ export class Session implements HubMember {
     if (code !== CloseCode.TooSlow) this.sendFrame(this.codec.disconnect(reason, shouldReconnect(code)));
     this.#ending = true;
     this.#socket.end(code, reason);
+  }
+
+  /**
+   * Access may have changed (ownership moved, permissions revoked): ask the
+   * authorizer again for each subscription `affected` selects and drop the
+   * ones now denied, telling the client with `unsubscribed` (reason
+   * `forbidden`). If the authorizer cannot answer, subscriptions go on.
+   * Queued behind pending commands so it never races a subscribe.
+   */
+  revalidate(affected: (channel: string, params: Readonly<Record<string, string>>) => boolean): Promise<void> {
+    if (this.#closed || !this.#subs?.size) return Promise.resolve();
+    const run = async (): Promise<void> => {
+      for (const [key, sub] of [...(this.#subs ?? [])]) {
+        if (this.#closed) return;
+        if (!affected(sub.resolved.def.name, sub.resolved.params)) continue;
+        const decision = await this.#authorize(sub.resolved);
+        if (this.#closed || decision.allow || decision.retryable || this.#subs?.get(key) !== sub) continue;
+        this.#removeSubscription(key, sub);
+        this.deps.metrics.rejected('forbidden');
+        this.sendFrame(this.codec.unsubscribed(sub.echo, 'forbidden'));
+      }
+    };
+    const next = (this.#tail ?? Promise.resolve()).then(run, run);
+    this.#tail = next.catch((err: unknown) => this.deps.log.error('revalidation failed', { connection: this.id, error: err }));
+    return this.#tail;
   }
 
   /** The token's `exp` passed without an in-band refresh. */
@@ -200,7 +237,9 @@ export class Session implements HubMember {
     if (existing) {
       return this.sendFrame(this.codec.subscribed(echo, resolved.key, this.#liveStates(resolved), undefined, id));
     }
-    if (this.subscriptionCount >= limits.maxSubscriptions) return this.close(CloseCode.LimitExceeded, 'too_many_subscriptions');
+    // The inbox Herald subscribes on its own does not count against the client's limit.
+    const own = this.subscriptionCount - (this.#inboxKey !== undefined && this.#subs?.has(this.#inboxKey) ? 1 : 0);
+    if (resolved.def.name !== INBOX_CHANNEL && own >= limits.maxSubscriptions) return this.close(CloseCode.LimitExceeded, 'too_many_subscriptions');
 
     const decision = await this.#authorize(resolved);
     if (this.#closed) return;
@@ -242,6 +281,7 @@ export class Session implements HubMember {
     this.#subs ??= new Map();
     this.#streamRefs ??= new Map();
     this.#subs.set(resolved.key, { resolved, echo });
+    if (resolved.def.name === INBOX_CHANNEL) this.#inboxKey = resolved.key;
     for (const s of resolved.streams) this.#streamRefs.set(s, (this.#streamRefs.get(s) ?? 0) + 1);
     metrics.subscriptions(1);
 

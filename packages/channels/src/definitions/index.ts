@@ -6,6 +6,7 @@ import { platformChannels } from './platform.js';
 import { extensionChannels } from './extensions.js';
 import { channelIdChannels } from './channel-ids.js';
 import { pathChannels } from './paths.js';
+import { inboxChannels } from './inbox.js';
 
 /**
  * Every channel Herald serves. Named channels (ActionCable classes of the Rails
@@ -20,6 +21,7 @@ export const channelDefinitions: readonly ChannelDef[] = [
   ...extensionChannels,
   ...channelIdChannels,
   ...pathChannels,
+  ...inboxChannels,
 ];
 
 export function createCatalog(): Catalog {

@@ -1,6 +1,7 @@
 import { loadEdgeConfig } from '@herald/config';
 import { startEmbedded } from '@herald/edge';
 import { createLogger } from '@herald/telemetry';
+import { runUntilSignal } from './lifecycle.js';
 
 /** Embedded mode until SIGINT/SIGTERM, then drain and exit. */
 export async function startCommand(_args: string[]): Promise<number> {
@@ -8,21 +9,8 @@ export async function startCommand(_args: string[]): Promise<number> {
   const log = createLogger({ base: { service: 'herald', mode: 'embedded' } });
   const embedded = await startEmbedded(config, log);
   process.stderr.write(`\n  Herald is running: open http://localhost:${embedded.server.port}/\n\n`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        process.exit(130); // a second Ctrl-C means now
-      }
-      stopping = true;
-      log.info('shutting down', { signal });
-      void embedded.server
-        .drain()
-        .then(() => embedded.stop())
-        .then(resolve);
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+  return runUntilSignal(log, async () => {
+    await embedded.server.drain();
+    await embedded.stop();
   });
-  return 0;
 }

@@ -1,0 +1,56 @@
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import { AuthzService, KvOwnershipStore, LocalAuthorizer } from '@herald/authz';
+import { connectNats } from '@herald/bus';
+import { createCatalog } from '@herald/channels';
+import { EnvReader, loadNatsSettings, ConfigError } from '@herald/config';
+import { createLogger } from '@herald/telemetry';
+import { runUntilSignal } from './lifecycle.js';
+
+/**
+ * The authz service: answers `herald.authz.check` in the `herald-authz`
+ * queue group (run several for load and availability), from the catalog's
+ * rules and ownership in KV. `/healthz` and `/metrics` on HERALD_AUTHZ_PORT.
+ */
+export async function authzCommand(_args: string[]): Promise<number> {
+  const nats = loadNatsSettings(process.env);
+  const r = new EnvReader(process.env);
+  const port = r.int('HERALD_AUTHZ_PORT', 8090, 0, 65535);
+  const ttlMs = r.duration('HERALD_AUTHZ_DECISION_TTL', 30_000, 'ms', 0, 3_600_000);
+  if (r.problems.length) throw new ConfigError(r.problems);
+  const log = createLogger({ base: { service: 'herald-authz' } });
+  const nc = await connectNats({
+    servers: nats.servers,
+    name: `herald-authz-${hostname()}-${process.pid}`,
+    ...(nats.token ? { token: nats.token } : {}),
+    ...(nats.user ? { user: nats.user, pass: nats.pass ?? '' } : {}),
+  });
+  const catalog = createCatalog();
+  const owners = await KvOwnershipStore.open(nc, { replicas: nats.kvReplicas });
+  const service = await AuthzService.start(nc, {
+    authorizer: new LocalAuthorizer((name) => catalog.get(name)?.rule, owners, ttlMs),
+    onError: (msg, fields) => log.warn(msg, fields),
+  });
+  const http = createServer((req, res) => {
+    if (req.url === '/healthz') {
+      const ok = !nc.isClosed();
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'nats_closed' }));
+    } else if (req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(
+        `# HELP herald_authz_checks_total Subscription checks answered.\n# TYPE herald_authz_checks_total counter\n` +
+          `herald_authz_checks_total{outcome="decided"} ${service.handled}\nherald_authz_checks_total{outcome="error"} ${service.failed}\n`,
+      );
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(port, resolve));
+  const address = http.address();
+  log.info('herald authz serving', { subject: 'herald.authz.check', nats: nats.servers, port: typeof address === 'object' && address ? address.port : port });
+  return runUntilSignal(log, async () => {
+    await service.stop();
+    http.close();
+    await nc.drain().catch(() => nc.close());
+  });
+}

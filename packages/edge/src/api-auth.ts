@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { HttpRequest } from 'uWebSockets.js';
+import type { EdgeContext } from './context.js';
+import { respondError, type Reply } from './http.js';
+
+/** API key check (Authorization: Bearer or X-Herald-Api-Key), constant time. Without a configured key the API is open only in development mode. */
+export function authorizeApi(ctx: EdgeContext, reply: Reply, req: HttpRequest): boolean {
+  const expected = ctx.deps.config.apiKey;
+  const header = req.getHeader('authorization');
+  const given = req.getHeader('x-herald-api-key') || (/^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : '');
+  if (!expected) {
+    if (ctx.deps.config.auth.developmentSecret) return true;
+    ctx.deps.metrics.authFailure('api_key_not_configured');
+    respondError(reply, 401, 'unauthorized', 'set HERALD_API_KEY to use the HTTP API', { reason: 'api_key_not_configured' });
+    return false;
+  }
+  if (given && safeEqual(given, expected)) return true;
+  ctx.deps.metrics.authFailure(given ? 'bad_api_key' : 'missing_api_key');
+  respondError(reply, 401, 'unauthorized', 'a valid API key is required', { reason: given ? 'bad_api_key' : 'missing_api_key' });
+  return false;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+export function parseObject(body: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(body);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
