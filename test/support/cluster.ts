@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { signDevToken, type DevTokenOptions } from '@herald/auth';
+import { freePort, startLocalNats, type LocalNats } from '@herald/local-nats';
+import { API_KEY, SECRET } from './edge.js';
+
+const HERALD = fileURLToPath(new URL('../../scripts/herald.mjs', import.meta.url));
+
+/** One `herald <command>` child process, with its output kept for failure messages. */
+export class HeraldProcess {
+  readonly output: string[] = [];
+  readonly exited: Promise<number | null>;
+  #child: ChildProcess;
+
+  constructor(
+    readonly command: string,
+    readonly env: Record<string, string>,
+  ) {
+    this.#child = spawn(process.execPath, [HERALD, command], {
+      env: { ...process.env, HERALD_LOG_LEVEL: process.env['HERALD_TEST_LOG'] ?? 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer): void => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 200) this.output.shift();
+      if (process.env['HERALD_TEST_LOG']) process.stderr.write(`[${command}] ${chunk.toString()}`);
+    };
+    this.#child.stdout?.on('data', keep);
+    this.#child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** SIGKILL: a crash, nothing drains. */
+  async kill(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+export class ClusterEdgeProcess extends HeraldProcess {
+  constructor(
+    readonly port: number,
+    env: Record<string, string>,
+  ) {
+    super('edge', { ...env, HERALD_PORT: String(port) });
+  }
+  get http(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  get ws(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+}
+
+export interface TestCluster {
+  readonly nats: LocalNats;
+  readonly edges: ClusterEdgeProcess[];
+  readonly authz: HeraldProcess[];
+  readonly env: Record<string, string>;
+  startEdge(): Promise<ClusterEdgeProcess>;
+  startAuthz(): Promise<HeraldProcess>;
+  token(opts?: Partial<DevTokenOptions> & { sub?: string }): Promise<string>;
+  publish(edge: ClusterEdgeProcess, streams: string[], event: string, payload?: unknown): Promise<{ streams: { stream: string; offset: number; epoch: string }[] }>;
+  api(edge: ClusterEdgeProcess, method: string, path: string, body?: unknown): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+async function waitReady(url: string, proc: HeraldProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    const exited = await Promise.race([proc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 100))]);
+    if (exited) throw new Error(`herald ${proc.command} exited during start:\n${proc.output.join('')}`);
+    if (Date.now() > deadline) throw new Error(`herald ${proc.command} not ready within ${timeoutMs} ms:\n${proc.output.join('')}`);
+  }
+}
+
+/**
+ * Real nats-server nodes (3 by default, JetStream replicated 3 ways), then
+ * `edges` cluster-mode edge processes and `authz` authz service processes,
+ * all on loopback free ports.
+ */
+export async function startTestCluster(options: { nodes?: number; edges?: number; authz?: number; env?: Record<string, string> } = {}): Promise<TestCluster> {
+  const size = options.nodes ?? 3;
+  const nats = await startLocalNats({ size });
+  const env: Record<string, string> = {
+    NATS_URL: nats.urls,
+    HERALD_HOST: '127.0.0.1',
+    HERALD_JWT_SECRET: SECRET,
+    HERALD_API_KEY: API_KEY,
+    HERALD_JETSTREAM_REPLICAS: String(Math.min(3, size)),
+    HERALD_DRAIN_TIMEOUT: '0',
+    HERALD_CONSOLE: 'false',
+    ...options.env,
+  };
+  const edges: ClusterEdgeProcess[] = [];
+  const authz: HeraldProcess[] = [];
+  const cluster: TestCluster = {
+    nats,
+    edges,
+    authz,
+    env,
+    async startEdge() {
+      const edge = new ClusterEdgeProcess(await freePort(), env);
+      edges.push(edge);
+      await waitReady(`${edge.http}/readyz`, edge);
+      return edge;
+    },
+    async startAuthz() {
+      const port = await freePort();
+      const p = new HeraldProcess('authz', { ...env, HERALD_AUTHZ_PORT: String(port) });
+      authz.push(p);
+      await waitReady(`http://127.0.0.1:${port}/healthz`, p);
+      Object.assign(p, { metricsUrl: `http://127.0.0.1:${port}/metrics` });
+      return p;
+    },
+    token: (opts = {}) => signDevToken({ secret: SECRET, sub: 'u1', account: 'acct-1', ...opts }),
+    async publish(edge, streams, event, payload = {}) {
+      const res = await cluster.api(edge, 'POST', '/v1/publish', { streams, event, payload });
+      if (!res.ok) throw new Error(`publish failed ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { streams: { stream: string; offset: number; epoch: string }[] };
+    },
+    api(edge, method, path, body) {
+      return fetch(`${edge.http}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    },
+    async stop() {
+      await Promise.all([...edges, ...authz].map((p) => p.kill()));
+      await nats.stop();
+    },
+  };
+  try {
+    // The authz service first: edges then find a responder for their first checks.
+    for (let i = 0; i < (options.authz ?? 1); i++) await cluster.startAuthz();
+    for (let i = 0; i < (options.edges ?? 2); i++) await cluster.startEdge();
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}
+
+/** Scrape one counter value from a Prometheus text page. */
+export async function metricValue(url: string, line: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  const found = text.split('\n').find((l) => l.startsWith(line + ' '));
+  return found ? Number(found.slice(line.length + 1)) : 0;
+}
