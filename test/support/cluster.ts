@@ -69,7 +69,8 @@ export interface TestCluster {
   readonly edges: ClusterEdgeProcess[];
   readonly authz: HeraldProcess[];
   readonly env: Record<string, string>;
-  startEdge(): Promise<ClusterEdgeProcess>;
+  /** Another edge; `env` overrides the cluster's (e.g. a NATS_URL naming one node). */
+  startEdge(env?: Record<string, string>): Promise<ClusterEdgeProcess>;
   startAuthz(): Promise<HeraldProcess>;
   token(opts?: Partial<DevTokenOptions> & { sub?: string }): Promise<string>;
   publish(edge: ClusterEdgeProcess, streams: string[], event: string, payload?: unknown): Promise<{ streams: { stream: string; offset: number; epoch: string }[] }>;
@@ -117,8 +118,8 @@ export async function startTestCluster(options: { nodes?: number; edges?: number
     edges,
     authz,
     env,
-    async startEdge() {
-      const edge = new ClusterEdgeProcess(await freePort(), env);
+    async startEdge(extra = {}) {
+      const edge = new ClusterEdgeProcess(await freePort(), { ...env, ...extra });
       edges.push(edge);
       await waitReady(`${edge.http}/readyz`, edge);
       return edge;

@@ -1,4 +1,4 @@
-import type { Bus, Delivery, LiveSubscription, StreamPosition } from '@herald/bus';
+import type { Bus, Delivery, LiveSubscription, ReadResult, StreamPosition } from '@herald/bus';
 import type { Fanout, HubMember, StreamEncoder } from './ports.js';
 
 export interface HubMetrics {
@@ -79,6 +79,7 @@ export interface PreparedJoin {
  */
 export class StreamHub {
   readonly #streams = new Map<string, HubStream>();
+  readonly #reads = new Map<string, Promise<ReadResult>>();
   readonly #bus: Bus;
   readonly #fanout: Fanout;
   readonly #encoders: readonly StreamEncoder[];
@@ -136,7 +137,7 @@ export class StreamHub {
         }
       }
       if (want.since && want.history) {
-        const read = await this.#bus.read(stream, want.since, this.#pageSize);
+        const read = await this.#readShared(stream, want.since);
         recovered = read.recovered;
         if (read.recovered) firstPage = read.events;
         else position = undefined;
@@ -197,6 +198,23 @@ export class StreamHub {
     return sockets;
   }
 
+  /**
+   * The first page of a resume. Clients that resume together (a pod died and
+   * its sockets moved here) mostly ask for the same position: one read serves
+   * them all.
+   */
+  #readShared(stream: string, since: StreamPosition): Promise<ReadResult> {
+    const key = `${since.epoch}|${since.offset}|${stream}`;
+    let read = this.#reads.get(key);
+    if (!read) {
+      read = this.#bus.read(stream, since, this.#pageSize);
+      this.#reads.set(key, read);
+      const done = (): void => void this.#reads.delete(key);
+      read.then(done, done);
+    }
+    return read;
+  }
+
   /** Replay from `position` until caught up with the hub's head, then go live in the same tick. */
   async #catchUp(entry: HubStream, member: HubMember, position: StreamPosition | undefined, page: readonly Delivery[]): Promise<void> {
     let offset = position?.offset ?? entry.head;
@@ -211,7 +229,7 @@ export class StreamHub {
         this.#onError('history shorter than the stream head while replaying', { stream: entry.name, offset, head: entry.head });
         break;
       }
-      const read = await this.#bus.read(entry.name, { epoch: entry.epoch, offset }, this.#pageSize);
+      const read = await this.#readShared(entry.name, { epoch: entry.epoch, offset });
       if (member.isClosed) return;
       if (!read.recovered) {
         this.#onError('history ended while replaying', { stream: entry.name, offset });

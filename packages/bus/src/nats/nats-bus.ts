@@ -203,6 +203,25 @@ export class NatsBus implements Bus {
     this.#pass(live, d);
   }
 
+  #resyncAll(): void {
+    for (const live of this.#subs) if (!live.held) void this.#resync(live);
+  }
+
+  /** Deliver stored events after the subscription's last offset, holding live ones meanwhile. */
+  async #resync(live: LiveSub): Promise<void> {
+    live.held = [];
+    try {
+      const read = await this.read(live.stream, { epoch: this.#epoch, offset: live.lastOffset }, 10_000);
+      for (const d of read.events) this.#pass(live, d);
+    } catch (err) {
+      this.#onError('resync after reconnect failed', { stream: live.stream, error: String(err) });
+    } finally {
+      const held = live.held ?? [];
+      live.held = undefined;
+      for (const d of held) if (d.offset === 0 || d.offset > live.lastOffset) this.#pass(live, d);
+    }
+  }
+
   #pass(live: LiveSub, d: Delivery): void {
     if (!this.#subs.has(live)) return;
     if (d.offset > 0) live.lastOffset = d.offset;
@@ -273,8 +292,9 @@ export class NatsBus implements Bus {
   async #watchStatus(): Promise<void> {
     for await (const s of this.#nc.status()) {
       if (this.#closed) return;
-      // After a reconnect (perhaps to a node that missed a stream recreation), look again.
-      if (s.type === 'reconnect') void this.checkEpoch();
+      // After a reconnect (perhaps to a node that missed a stream recreation), look again, and fetch
+      // what each live subject missed while disconnected: a gap at the tail has no later event to reveal it.
+      if (s.type === 'reconnect') void this.checkEpoch().then(() => this.#resyncAll());
     }
   }
 }
