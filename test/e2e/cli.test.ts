@@ -46,6 +46,20 @@ describe('herald CLI against a running edge', () => {
     c.close();
   });
 
+  test('revoke --token closes that session with 4003 and refuses it afterwards; bad kinds are a usage error', async () => {
+    const token = await edge.token({ sub: 'cli-victim' });
+    const c = await TestClient.connect(edge.ws, { token });
+    await c.type('welcome');
+    const env = { HERALD_URL: edge.http, HERALD_API_KEY: API_KEY };
+    const p = run(['revoke', 'session', '--token', token, '--reason', 'test', '--ttl', '1h'], env);
+    assert.equal(await p.done, 0, p.err.join(''));
+    assert.match(p.out.join(''), /"kind":"session"/);
+    assert.equal((await c.closed).code, 4003);
+    await assert.rejects(TestClient.connect(edge.ws, { token }), (e: { status?: number }) => e.status === 401);
+    const bad = run(['revoke', 'galaxy', 'x'], env);
+    assert.equal(await bad.done, 2);
+  });
+
   test('tail prints events that publish sends', async () => {
     const env = { HERALD_URL: edge.http, HERALD_JWT_SECRET: SECRET, HERALD_API_KEY: API_KEY };
     const tail = run(['tail', 'GitJobLogsChannel', 'repository_id=r1', 'pipeline_id=p1', 'job_id=j-7', '--account', 'acct-1'], env);

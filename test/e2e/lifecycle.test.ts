@@ -64,12 +64,13 @@ test('metrics expose connections, subscriptions, messages, closes and fan-out la
   const edge = await startTestEdge();
   try {
     const c = await TestClient.connect(edge.ws, { token: await edge.token({}) });
+    await c.next((f) => f['type'] === 'subscribed' && f['channel'] === 'Inbox');
     await c.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-1' } });
     await edge.publish(['notifications:acct-1'], 'notification.created', {});
     await c.waitEvents(1);
     const text = await (await fetch(`${edge.http}/metrics`)).text();
     assert.match(text, /herald_connections\{dialect="native"\} 1/);
-    assert.match(text, /herald_subscriptions 1/);
+    assert.match(text, /herald_subscriptions 2/, 'the inbox and the channel');
     assert.match(text, /herald_messages_in_total\{dialect="native"\} 1/);
     assert.match(text, /herald_messages_out_total 1/);
     assert.match(text, /herald_fanout_latency_seconds_count 1/);

@@ -162,3 +162,28 @@ describe('subscriptions: catalog validation and every authorization rule kind ov
     assert.equal(c.events('mission:account:acct-1').length, 1, 'one event only: no duplicate from the second subscribe, none after unsubscribe');
   });
 });
+
+describe('personal inboxes (embedded)', () => {
+  test('the Inbox is subscribed on connect; ?inbox=manual leaves it to the client, who can resume it', async () => {
+    const edge = await startTestEdge();
+    try {
+      const auto = await TestClient.connect(edge.ws, { token: await edge.token({ sub: 'in-1', account: 'acct-in' }) });
+      const sub = await auto.next((f) => f['type'] === 'subscribed' && f['channel'] === 'Inbox');
+      assert.deepEqual(sub['streams'].map((s: { stream: string }) => s.stream), ['inbox:user:in-1', 'inbox:account:acct-in']);
+      const first = await edge.publish(['inbox:user:in-1'], 'notice', { n: 1 });
+      await auto.waitEvents(1, 'inbox:user:in-1');
+      auto.close();
+      await edge.publish(['inbox:user:in-1'], 'notice', { n: 2 });
+      const manual = await TestClient.connect(edge.ws, { token: await edge.token({ sub: 'in-1', account: 'acct-in' }), path: '/ws?inbox=manual' });
+      await manual.type('welcome');
+      const resumed = await manual.subscribe({ channel: 'Inbox', params: {}, since: { epoch: first.streams[0]!.epoch, streams: { 'inbox:user:in-1': first.streams[0]!.offset } } });
+      assert.equal(resumed['recovered'], true);
+      const [missed] = await manual.waitEvents(1, 'inbox:user:in-1');
+      assert.equal(missed!['event']['payload']['n'], 2);
+      assert.equal(manual.frames.filter((f) => f['type'] === 'subscribed').length, 1, 'no automatic Inbox subscription');
+      manual.close();
+    } finally {
+      await edge.stop();
+    }
+  });
+});
