@@ -51,6 +51,7 @@ export async function authzCommand(_args: string[]): Promise<number> {
   return runUntilSignal(log, async () => {
     await service.stop();
     http.close();
+    http.closeAllConnections();
     await nc.drain().catch(() => nc.close());
   });
 }

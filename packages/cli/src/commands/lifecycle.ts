@@ -11,11 +11,16 @@ export function runUntilSignal(log: Logger, stop: () => Promise<void>): Promise<
       if (stopping) process.exit(130); // a second Ctrl-C means now
       stopping = true;
       log.info('shutting down', { signal });
+      const exit = (code: number): void => {
+        // Whatever still holds the event loop (a keep-alive socket, a client library timer) must not keep a stopped service alive.
+        setTimeout(() => process.exit(code), 2000).unref();
+        resolve(code);
+      };
       stop().then(
-        () => resolve(0),
+        () => exit(0),
         (err: unknown) => {
           log.error('shutdown failed', { error: err });
-          resolve(1);
+          exit(1);
         },
       );
     };
