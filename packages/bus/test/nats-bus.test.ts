@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsBus, type Delivery } from '@herald/bus';
 import { startLocalNats, type LocalNats } from '@herald/local-nats';
@@ -94,6 +94,9 @@ test('a new subscription starts at the newest stored offset; read resumes exactl
     );
     const page = await bus.read('job:j-1', { epoch: bus.epoch(), offset: 0 }, 2);
     assert.deepEqual(page.events.map((e) => e.offset), [acks[0]!.offset, acks[1]!.offset]);
+    assert.equal(page.head, acks[4]!.offset, 'a page cut short by the limit still reports the stream head');
+    assert.equal(read.head, acks[4]!.offset);
+    assert.equal((await bus.read('job:j-1', { epoch: bus.epoch(), offset: acks[4]!.offset }, 10)).head, acks[4]!.offset, 'nothing newer: head is still the newest');
     const last = await bus.last('job:j-1');
     assert.equal(last?.data, '{"i":5}');
     assert.equal(c.got.length, 0, 'events stored before the subscription are not delivered live');
@@ -178,6 +181,31 @@ test('stream names with dots, wildcards, spaces and non-ASCII travel intact', as
     await c.wait(1);
     assert.equal(c.got[0]!.stream, name);
     assert.equal((await bus.read(name, { epoch: bus.epoch(), offset: 0 }, 10)).events[0]?.offset, ack.offset);
+    sub.unsubscribe();
+  } finally {
+    await bus.close();
+  }
+});
+
+test('a late copy of an already delivered event is dropped, and later events still arrive', async () => {
+  const bus = await freshBus();
+  try {
+    const c = collector();
+    const sub = await bus.subscribe('dup', (d) => c.got.push(d));
+    const a1 = await bus.publish({ stream: 'dup', data: '1', history: true });
+    await c.wait(1);
+    // What a live copy arriving after a resync looks like: same subject, an offset already passed on.
+    const h = headers();
+    h.set('Nats-Sequence', String(a1.offset));
+    h.set('Nats-Last-Sequence', '0');
+    nc.publish('herald.live.dup', 'stale', { headers: h });
+    const a2 = await bus.publish({ stream: 'dup', data: '2', history: true });
+    await c.wait(2);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(c.got.map((d) => [d.offset, d.data, d.epoch]), [
+      [a1.offset, '1', bus.epoch()],
+      [a2.offset, '2', bus.epoch()],
+    ]);
     sub.unsubscribe();
   } finally {
     await bus.close();

@@ -118,10 +118,8 @@ export class NatsBus implements Bus {
       // Interest is registered before the head is read: anything stored after the head arrives live.
       await this.#nc.flush();
       const head = await this.#head(stream);
-      const held = live.held ?? [];
-      live.held = undefined;
       live.lastOffset = head;
-      for (const d of held) if (d.offset === 0 || d.offset > head) this.#pass(live, d);
+      this.#release(live);
       return {
         head,
         unsubscribe: () => {
@@ -138,18 +136,22 @@ export class NatsBus implements Bus {
 
   async read(stream: string, after: StreamPosition, limit: number): Promise<ReadResult> {
     const subject = streamSubject(SUBJECT_PREFIX.events, stream);
-    const notRecovered: ReadResult = { epoch: this.#epoch, recovered: false, events: [], head: 0 };
-    if (after.epoch !== this.#epoch || !Number.isSafeInteger(after.offset) || after.offset < 0) return notRecovered;
-    if (!(await this.#continuable(subject, after.offset))) return notRecovered;
+    const valid = after.epoch === this.#epoch && Number.isSafeInteger(after.offset) && after.offset >= 0;
+    if (!valid || !(await this.#continuable(subject, after.offset))) {
+      return { epoch: this.#epoch, recovered: false, events: [], head: (await this.#lastStored(subject))?.seq ?? 0 };
+    }
     const events: Delivery[] = [];
     let cursor = after.offset;
-    while (events.length < limit) {
+    for (;;) {
+      if (events.length >= limit) {
+        // Stopped by the limit: the head may be further on.
+        return { epoch: this.#epoch, recovered: true, events, head: (await this.#lastStored(subject))?.seq ?? cursor };
+      }
       const m = await this.#jsm.direct.getMessage(this.#config.name, { next_by_subj: subject, seq: cursor + 1 });
-      if (!m) break;
+      if (!m) return { epoch: this.#epoch, recovered: true, events, head: events.length ? cursor : ((await this.#lastStored(subject))?.seq ?? 0) };
       events.push(this.#stored(stream, m, cursor));
       cursor = m.seq;
     }
-    return { epoch: this.#epoch, recovered: true, events, head: cursor };
   }
 
   async last(stream: string): Promise<Delivery | undefined> {
@@ -189,18 +191,30 @@ export class NatsBus implements Bus {
       live.held.push(d);
       return;
     }
-    if (d.offset > 0 && d.offset <= live.lastOffset && d.prevOffset < d.offset) {
-      // Offsets went backwards: the stream was recreated. Hold deliveries until the new epoch is known.
+    if (d.offset > 0 && d.offset <= live.lastOffset) {
+      // Not newer than what was passed on: either a late live copy of an event a resync already
+      // delivered, or the stream was recreated and restarted its sequence. The stream's identity tells
+      // which; hold deliveries until it is known.
+      const epoch = this.#epoch;
       live.held = [d];
       void this.checkEpoch().then(() => {
-        const held = live.held ?? [];
-        live.held = undefined;
+        if (this.#epoch === epoch) return this.#release(live);
         live.lastOffset = 0;
-        for (const h of held) this.#pass(live, h.offset > 0 ? { ...h, epoch: this.#epoch } : h);
+        this.#release(live, this.#epoch);
       });
       return;
     }
     this.#pass(live, d);
+  }
+
+  /** Stop holding: pass on what was held and is newer than the last offset (stamped with `epoch` if given). */
+  #release(live: LiveSub, epoch?: string): void {
+    const held = live.held ?? [];
+    live.held = undefined;
+    for (const d of held) {
+      if (d.offset !== 0 && d.offset <= live.lastOffset) continue;
+      this.#pass(live, epoch && d.offset > 0 ? { ...d, epoch } : d);
+    }
   }
 
   #resyncAll(): void {
@@ -216,9 +230,7 @@ export class NatsBus implements Bus {
     } catch (err) {
       this.#onError('resync after reconnect failed', { stream: live.stream, error: String(err) });
     } finally {
-      const held = live.held ?? [];
-      live.held = undefined;
-      for (const d of held) if (d.offset === 0 || d.offset > live.lastOffset) this.#pass(live, d);
+      this.#release(live);
     }
   }
 
