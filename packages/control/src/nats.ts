@@ -1,6 +1,6 @@
 import type { Identity } from '@herald/auth';
-import { kvKey } from '@herald/bus';
-import { Kvm, KvWatchInclude, type KV, type KvOptions, type KvWatchEntry } from '@nats-io/kv';
+import { kvKey, openKvBucket } from '@herald/bus';
+import { KvWatchInclude, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { DEFAULT_REVOCATION_TTL_MS, Listeners, type ControlPlane } from './plane.js';
 import { buildRevocation, parseRevocation, RevocationList, type Revocation, type RevokeInput } from './revocation.js';
@@ -57,7 +57,7 @@ export class NatsControlPlane implements ControlPlane {
   /** Resolves once every revocation already in the bucket is loaded. */
   static async start(nc: NatsConnection, options: NatsControlOptions = {}): Promise<NatsControlPlane> {
     const ttl = options.ttlMs ?? DEFAULT_REVOCATION_TTL_MS;
-    const kv = await openBucket(nc, options.bucket ?? DEFAULT_CONTROL_BUCKET, { ttl, history: 1, replicas: options.replicas ?? 1 });
+    const kv = await openKvBucket(nc, options.bucket ?? DEFAULT_CONTROL_BUCKET, { ttl, history: 1, replicas: options.replicas ?? 1 });
     // An existing bucket keeps its own TTL, and that is what bounds a revocation's life.
     const status = await kv.status();
     const plane = new NatsControlPlane(nc, kv, options.subjectPrefix ?? DEFAULT_CONTROL_PREFIX, status.ttl > 0 ? status.ttl : ttl);
@@ -200,15 +200,5 @@ export class NatsControlPlane implements ControlPlane {
   #accept(r: Revocation): void {
     if (this.#closed) return;
     if (this.#list.add(r)) this.#listeners.emit(r);
-  }
-}
-
-/** Create the bucket, or open it if it exists; a second try covers losing a create race to another pod. */
-async function openBucket(nc: NatsConnection, bucket: string, opts: Partial<KvOptions>): Promise<KV> {
-  const kvm = new Kvm(nc);
-  try {
-    return await kvm.create(bucket, opts);
-  } catch {
-    return await kvm.create(bucket, opts);
   }
 }

@@ -28,12 +28,7 @@ export interface ClusterEdge {
 export async function startClusterEdge(config: EdgeConfig, log: Logger): Promise<ClusterEdge> {
   const nats = config.nats;
   if (!nats) throw new ConfigError(['NATS_URL: required in cluster mode (e.g. nats://127.0.0.1:4222)']);
-  const nc = await connectNats({
-    servers: nats.servers,
-    name: `herald-edge-${hostname()}-${process.pid}`,
-    ...(nats.token ? { token: nats.token } : {}),
-    ...(nats.user ? { user: nats.user, pass: nats.pass ?? '' } : {}),
-  });
+  const nc = await connectNats({ ...nats, name: `herald-edge-${hostname()}-${process.pid}` });
   let connected = true;
   void (async () => {
     for await (const s of nc.status()) {

@@ -40,12 +40,7 @@ export async function connectProducer(options: ConnectProducerOptions): Promise<
   const owns = !options.connection;
   const nc =
     options.connection ??
-    (await connectNats({
-      servers: options.servers ?? 'nats://127.0.0.1:4222',
-      name: options.name ?? 'herald-producer',
-      ...(options.token ? { token: options.token } : {}),
-      ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
-    }));
+    (await connectNats({ ...options, servers: options.servers ?? 'nats://127.0.0.1:4222', name: options.name ?? 'herald-producer' }));
   try {
     const bus = await NatsBus.start(nc, { ...(options.stream ? { stream: options.stream } : {}), manageStream: false });
     const owners = await KvOwnershipStore.open(nc);

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Kvm, type KV } from '@nats-io/kv';
-import { kvKey } from '@herald/bus';
+import type { KV } from '@nats-io/kv';
+import { kvKey, openKvBucket } from '@herald/bus';
 import type { OwnershipStore } from '../ownership.js';
 import { OWNERS_BUCKET } from './subjects.js';
 import { publishInvalidation } from './invalidations.js';
@@ -27,7 +27,7 @@ export class KvOwnershipStore implements OwnershipStore {
 
   /** Opens the bucket, creating it when missing (an existing bucket keeps its own settings). */
   static async open(nc: NatsConnection, options: KvOwnershipOptions = {}): Promise<KvOwnershipStore> {
-    const kv = await new Kvm(nc).create(options.bucket ?? OWNERS_BUCKET, {
+    const kv = await openKvBucket(nc, options.bucket ?? OWNERS_BUCKET, {
       replicas: options.replicas ?? 1,
       history: options.history ?? 1,
     });

@@ -5,9 +5,9 @@ export interface NatsConnectOptions {
   readonly servers: string | readonly string[];
   /** Shows in the server's connection list (`herald-edge-<host>`). */
   readonly name: string;
-  readonly token?: string;
-  readonly user?: string;
-  readonly pass?: string;
+  readonly token?: string | undefined;
+  readonly user?: string | undefined;
+  readonly pass?: string | undefined;
 }
 
 /**

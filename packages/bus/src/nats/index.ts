@@ -1,3 +1,4 @@
 export { NatsBus, PUBLISHED_AT_HEADER, type NatsBusOptions } from './nats-bus.js';
 export { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
 export { connectNats, type NatsConnectOptions } from './connect.js';
+export { openKvBucket } from './kv.js';

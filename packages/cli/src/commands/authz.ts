@@ -19,12 +19,7 @@ export async function authzCommand(_args: string[]): Promise<number> {
   const ttlMs = r.duration('HERALD_AUTHZ_DECISION_TTL', 30_000, 'ms', 0, 3_600_000);
   if (r.problems.length) throw new ConfigError(r.problems);
   const log = createLogger({ base: { service: 'herald-authz' } });
-  const nc = await connectNats({
-    servers: nats.servers,
-    name: `herald-authz-${hostname()}-${process.pid}`,
-    ...(nats.token ? { token: nats.token } : {}),
-    ...(nats.user ? { user: nats.user, pass: nats.pass ?? '' } : {}),
-  });
+  const nc = await connectNats({ ...nats, name: `herald-authz-${hostname()}-${process.pid}` });
   const catalog = createCatalog();
   const owners = await KvOwnershipStore.open(nc, { replicas: nats.kvReplicas });
   const service = await AuthzService.start(nc, {

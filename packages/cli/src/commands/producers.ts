@@ -12,12 +12,7 @@ export async function producersCommand(_args: string[]): Promise<number> {
   const intervalMs = r.duration('HERALD_DEMO_INTERVAL', 1_500, 'ms', 10, 3_600_000);
   if (r.problems.length) throw new ConfigError(r.problems);
   const log = createLogger({ base: { service: 'herald-producers' } });
-  const producer = await connectProducer({
-    servers: nats.servers,
-    name: 'herald-demo-producers',
-    ...(nats.token ? { token: nats.token } : {}),
-    ...(nats.user ? { user: nats.user, pass: nats.pass ?? '' } : {}),
-  });
+  const producer = await connectProducer({ ...nats, name: 'herald-demo-producers' });
   const demo = startDemoProducers(producer, { accountId, intervalMs, log: (msg: string, fields?: object) => log.warn(msg, fields as Record<string, unknown>) });
   log.info('demo producers publishing', { account: accountId, intervalMs });
   return runUntilSignal(log, async () => {
