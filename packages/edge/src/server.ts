@@ -145,10 +145,7 @@ export class EdgeServer implements EdgeContext {
   /** Access changed somewhere: re-check the subscriptions it may affect, on every local socket. */
   async revalidate(change: Invalidation): Promise<void> {
     const pending: Promise<void>[] = [];
-    for (const s of this.#sessions) {
-      const affected = affectedSubscriptions(change, s.identity);
-      if (affected) pending.push(s.revalidate(affected));
-    }
+    for (const s of this.#sessions) pending.push(s.revalidate(affectedSubscriptions(change, s.identity)));
     await Promise.all(pending);
   }
 

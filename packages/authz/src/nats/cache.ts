@@ -1,6 +1,6 @@
 import type { Authorizer, AuthzRequest, Decision } from '../authorizer.js';
 import { KeyIndex } from './key-index.js';
-import type { Invalidation } from './wire.js';
+import { invalidationMatches, type Invalidation } from '../invalidation.js';
 
 export interface CachingAuthorizerOptions {
   /** Bound on cached decisions; the oldest go first. Default 100 000. */
@@ -104,7 +104,7 @@ export class CachingAuthorizer implements Authorizer {
     if (inv.resource_id !== undefined) for (const k of this.#byValue.get(inv.resource_id)) keys.add(k);
     for (const k of keys) this.#remove(k);
     for (const [k, f] of this.#inflight) {
-      if (matches(f, inv)) {
+      if (invalidationMatches(inv, f, f.values)) {
         f.state.stale = true;
         this.#inflight.delete(k);
       }
@@ -161,12 +161,4 @@ function target(request: AuthzRequest): Target {
     accountId: request.identity.accountId,
     values: [...new Set(Object.values(request.params))],
   };
-}
-
-function matches(t: Target, inv: Invalidation): boolean {
-  return (
-    (inv.user_id !== undefined && t.userId === inv.user_id) ||
-    (inv.account_id !== undefined && t.accountId === inv.account_id) ||
-    (inv.resource_id !== undefined && t.values.includes(inv.resource_id))
-  );
 }

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AUTHZ_SUBJECTS } from './subjects.js';
-import { decodeInvalidation, encodeInvalidation, type Invalidation } from './wire.js';
+import type { Invalidation } from '../invalidation.js';
+import { decodeInvalidation, encodeInvalidation } from './wire.js';
 
 export interface InvalidationOptions {
   readonly subject?: string;

@@ -1,5 +1,6 @@
 import type { Identity, IdentityKind } from '@herald/auth';
 import type { AuthzRequest, Decision } from '../authorizer.js';
+import type { Invalidation } from '../invalidation.js';
 
 /**
  * JSON payloads of the authz subjects. Everything read off the wire is
@@ -17,13 +18,6 @@ export class WireError extends Error {
 export type CheckDecision = Pick<Decision, 'allow' | 'reason' | 'ttlMs' | 'retryable'>;
 export type CheckReply = CheckDecision | { readonly error: string };
 
-export interface Invalidation {
-  readonly resource_type?: string;
-  readonly resource_id?: string;
-  readonly account_id?: string;
-  readonly user_id?: string;
-  readonly all?: boolean;
-}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
