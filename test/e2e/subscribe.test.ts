@@ -187,3 +187,24 @@ describe('personal inboxes (embedded)', () => {
     }
   });
 });
+
+describe('access changes (embedded)', () => {
+  test('moving a resource to another account takes the subscription away; other subscriptions stay', async () => {
+    const edge = await startTestEdge();
+    try {
+      await edge.owners.setOwner('ai_conversation', 'c-move', 'acct-1');
+      const c = await TestClient.connect(edge.ws, { token: await edge.token({ account: 'acct-1' }) });
+      assert.equal((await c.subscribe({ channel: 'AiConversationChannel', params: { conversation_id: 'c-move' } }))['type'], 'subscribed');
+      assert.equal((await c.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-1' } }))['type'], 'subscribed');
+      await edge.owners.setOwner('ai_conversation', 'c-move', 'acct-2');
+      const lost = await c.next((f) => f['type'] === 'unsubscribed');
+      assert.deepEqual([lost['channel'], lost['reason']], ['AiConversationChannel', 'forbidden']);
+      await edge.publish(['notifications:acct-1'], 'still_here', {});
+      await c.next((f) => f['type'] === 'event' && f['event']['event'] === 'still_here');
+      assert.equal(c.frames.filter((f) => f['type'] === 'unsubscribed').length, 1);
+      c.close();
+    } finally {
+      await edge.stop();
+    }
+  });
+});

@@ -134,15 +134,23 @@ export class Session implements HubMember {
 
   #enqueue(command: ClientCommand): void {
     this.#pending++;
+    const id = 'id' in command ? command.id : undefined;
+    void this.#chain(() => this.#handle(command), { what: 'command', type: command.type }, () => {
+      if (id !== undefined) this.sendFrame(this.codec.error('internal', 'internal error', id));
+    }).finally(() => {
+      this.#pending--;
+    });
+  }
+
+  /** Run `task` after everything queued before it (skipped once closed); a failure is logged, then `onFailure`. */
+  #chain(task: () => Promise<void> | void, fields: { what: string; type?: string }, onFailure?: () => void): Promise<void> {
     this.#tail = (this.#tail ?? Promise.resolve())
-      .then(() => (this.#closed ? undefined : this.#handle(command)))
+      .then(() => (this.#closed ? undefined : task()))
       .catch((err: unknown) => {
-        this.deps.log.error('command failed', { connection: this.id, type: command.type, error: err });
-        if ('id' in command && command.id !== undefined) this.sendFrame(this.codec.error('internal', 'internal error', command.id));
-      })
-      .finally(() => {
-        this.#pending--;
+        this.deps.log.error(`${fields.what} failed`, { connection: this.id, ...fields, error: err });
+        onFailure?.();
       });
+    return this.#tail;
   }
 
   /** The transport closed the socket: release everything, never touch the socket again. */
@@ -172,22 +180,20 @@ export class Session implements HubMember {
    * `forbidden`). If the authorizer cannot answer, subscriptions go on.
    * Queued behind pending commands so it never races a subscribe.
    */
-  revalidate(affected: (channel: string, params: Readonly<Record<string, string>>) => boolean): Promise<void> {
+  revalidate(affected: (params: Readonly<Record<string, string>>) => boolean): Promise<void> {
     if (this.#closed || !this.#subs?.size) return Promise.resolve();
-    const run = async (): Promise<void> => {
+    // Subscriptions are picked when the task runs, so one a queued subscribe is about to add is checked too.
+    return this.#chain(async () => {
       for (const [key, sub] of [...(this.#subs ?? [])]) {
         if (this.#closed) return;
-        if (!affected(sub.resolved.def.name, sub.resolved.params)) continue;
+        if (!affected(sub.resolved.params)) continue;
         const decision = await this.#authorize(sub.resolved);
         if (this.#closed || decision.allow || decision.retryable || this.#subs?.get(key) !== sub) continue;
         this.#removeSubscription(key, sub);
         this.deps.metrics.rejected('forbidden');
         this.sendFrame(this.codec.unsubscribed(sub.echo, 'forbidden'));
       }
-    };
-    const next = (this.#tail ?? Promise.resolve()).then(run, run);
-    this.#tail = next.catch((err: unknown) => this.deps.log.error('revalidation failed', { connection: this.id, error: err }));
-    return this.#tail;
+    }, { what: 'revalidation' });
   }
 
   /** The token's `exp` passed without an in-band refresh. */
