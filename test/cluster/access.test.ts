@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hashToken } from '@herald/auth';
 import { TestClient, UpgradeRefused } from '../support/client.js';
-import { metricValue, startTestCluster, type HeraldProcess, type TestCluster } from '../support/cluster.js';
+import { metricValue, startTestCluster, type TestCluster } from '../support/cluster.js';
 
 const CONVERSATION = (id: string) => ({ channel: 'AiConversationChannel', params: { conversation_id: id } });
 
@@ -17,16 +17,18 @@ describe('cluster: authorization and revocation', () => {
 
   test('two authz instances share the checks', async () => {
     const [a] = cluster.edges;
-    const before = await Promise.all(cluster.authz.map((p) => metricValue((p as HeraldProcess & { metricsUrl: string }).metricsUrl, 'herald_authz_checks_total{outcome="decided"}')));
+    const before = await Promise.all(cluster.authz.map((p) => metricValue(p.metricsUrl, 'herald_authz_checks_total{outcome="decided"}')));
     const clients = await Promise.all(Array.from({ length: 8 }, async (_, i) => TestClient.connect(a!.ws, { token: await cluster.token({ sub: `share-${i}` }) })));
     // Distinct users and channels, so the edge's decision cache cannot answer.
     for (const [i, c] of clients.entries()) {
       for (let j = 0; j < 5; j++) assert.equal((await c.subscribe({ channel: 'MissionChannel', params: { type: 'mission', id: `m-${i}-${j}` } }))['type'], 'rejected');
     }
-    const afterCounts = await Promise.all(cluster.authz.map((p) => metricValue((p as HeraldProcess & { metricsUrl: string }).metricsUrl, 'herald_authz_checks_total{outcome="decided"}')));
+    const afterCounts = await Promise.all(cluster.authz.map((p) => metricValue(p.metricsUrl, 'herald_authz_checks_total{outcome="decided"}')));
     const handled = afterCounts.map((v, i) => v - before[i]!);
     assert.ok(handled.every((h) => h > 0), `both instances answered: ${handled.join(', ')}`);
     assert.ok(handled.reduce((x, y) => x + y, 0) >= 40);
+    const timed = await Promise.all(cluster.authz.map((p) => metricValue(p.metricsUrl, 'herald_authz_check_duration_seconds_count')));
+    assert.ok(timed.every((n) => n > 0), 'each instance times its answers');
     for (const c of clients) c.close();
   });
 

@@ -64,14 +64,26 @@ export class ClusterEdgeProcess extends HeraldProcess {
   }
 }
 
+export class AuthzProcess extends HeraldProcess {
+  constructor(
+    readonly port: number,
+    env: Record<string, string>,
+  ) {
+    super('authz', { ...env, HERALD_AUTHZ_PORT: String(port) });
+  }
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.port}/metrics`;
+  }
+}
+
 export interface TestCluster {
   readonly nats: LocalNats;
   readonly edges: ClusterEdgeProcess[];
-  readonly authz: HeraldProcess[];
+  readonly authz: AuthzProcess[];
   readonly env: Record<string, string>;
   /** Another edge; `env` overrides the cluster's (e.g. a NATS_URL naming one node). */
   startEdge(env?: Record<string, string>): Promise<ClusterEdgeProcess>;
-  startAuthz(): Promise<HeraldProcess>;
+  startAuthz(): Promise<AuthzProcess>;
   token(opts?: Partial<DevTokenOptions> & { sub?: string }): Promise<string>;
   publish(edge: ClusterEdgeProcess, streams: string[], event: string, payload?: unknown): Promise<{ streams: { stream: string; offset: number; epoch: string }[] }>;
   api(edge: ClusterEdgeProcess, method: string, path: string, body?: unknown): Promise<Response>;
@@ -112,7 +124,7 @@ export async function startTestCluster(options: { nodes?: number; edges?: number
     ...options.env,
   };
   const edges: ClusterEdgeProcess[] = [];
-  const authz: HeraldProcess[] = [];
+  const authz: AuthzProcess[] = [];
   const cluster: TestCluster = {
     nats,
     edges,
@@ -125,11 +137,9 @@ export async function startTestCluster(options: { nodes?: number; edges?: number
       return edge;
     },
     async startAuthz() {
-      const port = await freePort();
-      const p = new HeraldProcess('authz', { ...env, HERALD_AUTHZ_PORT: String(port) });
+      const p = new AuthzProcess(await freePort(), env);
       authz.push(p);
-      await waitReady(`http://127.0.0.1:${port}/healthz`, p);
-      Object.assign(p, { metricsUrl: `http://127.0.0.1:${port}/metrics` });
+      await waitReady(`http://127.0.0.1:${p.port}/healthz`, p);
       return p;
     },
     token: (opts = {}) => signDevToken({ secret: SECRET, sub: 'u1', account: 'acct-1', ...opts }),

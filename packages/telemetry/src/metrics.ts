@@ -51,3 +51,24 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
 }
 
 export type EdgeMetrics = ReturnType<typeof createEdgeMetrics>;
+
+/** Authz service metrics, prefix `herald_authz_`; outcome is `decided` (an allow or deny) or `error`. */
+export function createAuthzMetrics(registry: client.Registry = new client.Registry()) {
+  client.collectDefaultMetrics({ register: registry, prefix: 'herald_process_' });
+  const checks = new client.Counter({ name: 'herald_authz_checks_total', help: 'Subscription checks answered', labelNames: ['outcome'], registers: [registry] });
+  const duration = new client.Histogram({
+    name: 'herald_authz_check_duration_seconds',
+    help: 'Time to answer a check (rule evaluation and ownership lookups)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [registry],
+  });
+  return {
+    registry,
+    checked(outcome: 'decided' | 'error', seconds: number): void {
+      checks.inc({ outcome });
+      duration.observe(seconds);
+    },
+  };
+}
+
+export type AuthzMetrics = ReturnType<typeof createAuthzMetrics>;

@@ -9,6 +9,8 @@ export interface AuthzServiceOptions {
   readonly queue?: string;
   readonly subject?: string;
   readonly onError?: (message: string, fields: Record<string, unknown>) => void;
+  /** Called once per answered request. */
+  readonly onAnswered?: (outcome: 'decided' | 'error', seconds: number) => void;
 }
 
 /**
@@ -23,11 +25,13 @@ export class AuthzService {
   readonly #inflight = new Set<Promise<void>>();
   readonly #authorizer: Authorizer;
   readonly #onError: (message: string, fields: Record<string, unknown>) => void;
+  readonly #onAnswered: (outcome: 'decided' | 'error', seconds: number) => void;
   #sub: Subscription | undefined;
   #stopping: Promise<void> | undefined;
 
   private constructor(options: AuthzServiceOptions) {
     this.#authorizer = options.authorizer;
+    this.#onAnswered = options.onAnswered ?? (() => {});
     const onError = options.onError ?? (() => {});
     // A throwing error reporter must not turn into an unhandled rejection that takes the service down.
     this.#onError = (message, fields) => {
@@ -79,17 +83,20 @@ export class AuthzService {
       return;
     }
     let channel: string | undefined;
+    const started = performance.now();
     try {
       const request = decodeCheckRequest(msg.data);
       channel = request.channel;
       const decision = await this.#authorizer.check(request);
       this.#handled++;
       this.#respond(msg, encodeCheckReply(decision));
+      this.#onAnswered('decided', (performance.now() - started) / 1000);
     } catch (err) {
       this.#failed++;
       const error = err instanceof Error ? err.message : String(err);
       this.#onError('authz check failed', { error, channel });
       this.#respond(msg, encodeCheckReply({ error }));
+      this.#onAnswered('error', (performance.now() - started) / 1000);
     }
   }
 

@@ -4,7 +4,7 @@ import { AuthzService, KvOwnershipStore, LocalAuthorizer } from '@herald/authz';
 import { connectNats } from '@herald/bus';
 import { createCatalog } from '@herald/channels';
 import { EnvReader, loadNatsSettings, ConfigError } from '@herald/config';
-import { createLogger } from '@herald/telemetry';
+import { createAuthzMetrics, createLogger } from '@herald/telemetry';
 import { runUntilSignal } from './lifecycle.js';
 
 /**
@@ -22,19 +22,20 @@ export async function authzCommand(_args: string[]): Promise<number> {
   const nc = await connectNats({ ...nats, name: `herald-authz-${hostname()}-${process.pid}` });
   const catalog = createCatalog();
   const owners = await KvOwnershipStore.open(nc, { replicas: nats.kvReplicas });
+  const metrics = createAuthzMetrics();
   const service = await AuthzService.start(nc, {
     authorizer: new LocalAuthorizer((name) => catalog.get(name)?.rule, owners, ttlMs),
     onError: (msg, fields) => log.warn(msg, fields),
+    onAnswered: (outcome, seconds) => metrics.checked(outcome, seconds),
   });
   const http = createServer((req, res) => {
     if (req.url === '/healthz') {
       const ok = !nc.isClosed();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'nats_closed' }));
     } else if (req.url === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(
-        `# HELP herald_authz_checks_total Subscription checks answered.\n# TYPE herald_authz_checks_total counter\n` +
-          `herald_authz_checks_total{outcome="decided"} ${service.handled}\nherald_authz_checks_total{outcome="error"} ${service.failed}\n`,
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (err: unknown) => res.writeHead(500).end(String(err)),
       );
     } else {
       res.writeHead(404).end();
