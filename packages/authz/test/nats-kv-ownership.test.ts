@@ -1,23 +1,16 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startLocalNats, type LocalNats } from '@herald/local-nats';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { useLocalNats } from '../../../test/support/nats.js';
 import { KvOwnershipStore, subscribeInvalidations, publishInvalidation, type Invalidation } from '@herald/authz';
 
-let nats: LocalNats;
+const fixture = useLocalNats();
 let nc: NatsConnection;
 let listener: NatsConnection;
 
 before(async () => {
-  nats = await startLocalNats({ size: 1 });
-  nc = await connect({ servers: nats.urls });
-  listener = await connect({ servers: nats.urls });
-});
-
-after(async () => {
-  await nc?.close();
-  await listener?.close();
-  await nats?.stop();
+  nc = await fixture.connect();
+  listener = await fixture.connect();
 });
 
 /** Collects invalidations on a separate connection, as an edge would see them. */

@@ -1,7 +1,7 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startLocalNats, type LocalNats } from '@herald/local-nats';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { useLocalNats } from '../../../test/support/nats.js';
 import { createVerifier, signDevToken, type Identity } from '@herald/auth';
 import { createCatalog } from '@herald/channels';
 import {
@@ -19,17 +19,12 @@ const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
 // An owner-rule channel of the real catalog: rules.owner('ai_conversation', 'conversation_id').
 const CHANNEL = 'AiConversationChannel';
 
-let nats: LocalNats;
-const connections: NatsConnection[] = [];
+const fixture = useLocalNats();
+const conn = (): Promise<NatsConnection> => fixture.connect();
 let store: KvOwnershipStore;
 let authorizer: Authorizer;
 let alice: Identity;
 
-async function conn(): Promise<NatsConnection> {
-  const nc = await connect({ servers: nats.urls });
-  connections.push(nc);
-  return nc;
-}
 
 const req = (identity: Identity, conversationId: string): AuthzRequest => ({
   identity,
@@ -38,7 +33,6 @@ const req = (identity: Identity, conversationId: string): AuthzRequest => ({
 });
 
 before(async () => {
-  nats = await startLocalNats({ size: 1 });
   const catalog = createCatalog();
   assert.equal(catalog.get(CHANNEL)?.rule.kind, 'owner');
   store = await KvOwnershipStore.open(await conn());
@@ -49,10 +43,6 @@ before(async () => {
   await store.setOwner('ai_conversation', 'c-bob', 'acc-bob');
 });
 
-after(async () => {
-  await Promise.all(connections.map((nc) => nc.close()));
-  await nats?.stop();
-});
 
 test('allowed when the KV says the identity account owns the resource, denied with a reason otherwise', async () => {
   const service = await AuthzService.start(await conn(), { authorizer });

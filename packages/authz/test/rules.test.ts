@@ -1,20 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Identity } from '@herald/auth';
+import { testIdentity } from '../../../test/support/identity.js';
 import { evaluateRule, LocalAuthorizer, MemoryOwnershipStore, rules, type Rule } from '@herald/authz';
 
-const id = (over: Partial<Identity> = {}): Identity => ({
-  userId: 'u1',
-  accountId: 'a1',
-  permissions: [],
-  kind: 'user',
-  sessionId: undefined,
-  apiTokenId: undefined,
-  expiresAt: undefined,
-  issuedAt: undefined,
-  tokenHash: 'h',
-  ...over,
-});
+const id = testIdentity;
 
 async function check(rule: Rule, params: Record<string, string>, identity = id(), owners = new MemoryOwnershipStore()) {
   return evaluateRule(rule, { identity, params, owners });

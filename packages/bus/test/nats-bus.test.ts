@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { before, test } from 'node:test';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsBus, type Delivery } from '@herald/bus';
-import { startLocalNats, type LocalNats } from '@herald/local-nats';
+import { useLocalNats } from '../../../test/support/nats.js';
 
-let nats: LocalNats;
+const fixture = useLocalNats();
 let nc: NatsConnection;
 before(async () => {
-  nats = await startLocalNats();
-  nc = await connect({ servers: nats.urls });
-});
-after(async () => {
-  await nc?.close();
-  await nats?.stop();
+  nc = await fixture.connect();
 });
 
 let n = 0;

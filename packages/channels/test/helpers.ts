@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Identity } from '@herald/auth';
 import type { Resolved, ResolveResult } from '@herald/channels';
+import { testIdentity } from '../../../test/support/identity.js';
 
 /** A plain identity: user u-1 of account acct-1, no permissions, unless overridden. */
 export function identity(over: Partial<Identity> = {}): Identity {
-  return {
-    userId: 'u-1',
-    accountId: 'acct-1',
-    permissions: [],
-    kind: 'user',
-    sessionId: undefined,
-    apiTokenId: undefined,
-    expiresAt: undefined,
-    issuedAt: undefined,
-    tokenHash: 'x',
-    ...over,
-  };
+  return testIdentity({ userId: 'u-1', accountId: 'acct-1', ...over });
 }
 
 export function expectOk(result: ResolveResult): Resolved {

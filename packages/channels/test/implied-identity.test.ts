@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCatalog } from '@herald/channels';
+import { testIdentity } from '../../../test/support/identity.js';
 
-const identity = (userId: string) => ({ userId, accountId: 'a1', permissions: [], kind: 'worker' as const, sessionId: undefined, apiTokenId: undefined, expiresAt: undefined, issuedAt: undefined, tokenHash: 'h' });
+const identity = (userId: string) => testIdentity({ userId, kind: 'worker' });
 
 test('ids implied by the token may use characters clients may not send (auth0|123), but never separators', () => {
   const catalog = createCatalog();

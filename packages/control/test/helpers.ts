@@ -1,19 +1,9 @@
 import type { Identity } from '@herald/auth';
+import { testIdentity } from '../../../test/support/identity.js';
 
 /** A complete Identity; tests override what they care about. */
 export function identity(overrides: Partial<Identity> = {}): Identity {
-  return {
-    userId: 'u1',
-    accountId: 'a1',
-    permissions: [],
-    kind: 'user',
-    sessionId: 's1',
-    apiTokenId: 't1',
-    expiresAt: Date.now() + 3600_000,
-    issuedAt: 1_000,
-    tokenHash: 'h1',
-    ...overrides,
-  };
+  return testIdentity({ sessionId: 's1', apiTokenId: 't1', expiresAt: Date.now() + 3600_000, issuedAt: 1_000, tokenHash: 'h1', ...overrides });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

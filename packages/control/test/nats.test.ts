@@ -1,29 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { kvKey } from '@herald/bus';
 import { NatsControlPlane, type NatsControlOptions, type Revocation } from '@herald/control';
-import { startLocalNats, type LocalNats } from '@herald/local-nats';
 import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { useLocalNats } from '../../../test/support/nats.js';
 import { identity, sleep, waitFor } from './helpers.js';
 
-let nats: LocalNats;
 const conns: NatsConnection[] = [];
 const planes: NatsControlPlane[] = [];
 let n = 0;
 
-before(async () => {
-  nats = await startLocalNats({ size: 1 });
-});
-
+// Planes first: they stop their watches while the connections are still open.
 after(async () => {
   await Promise.all(planes.map((p) => p.close()));
-  await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
-  await nats.stop();
 });
+const fixture = useLocalNats();
 
 async function conn(): Promise<NatsConnection> {
-  const nc = await connect({ servers: nats.urls, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+  const nc = await fixture.connect({ reconnectTimeWait: 100, maxReconnectAttempts: -1 });
   conns.push(nc);
   return nc;
 }
@@ -132,9 +127,9 @@ test('both planes survive a server restart', async () => {
   await a.revoke({ kind: 'user', value: 'before' });
   await waitFor(() => seenB.length === 1, 1000, 'first revocation');
 
-  await nats.nodes[0]!.kill();
+  await fixture.nats.nodes[0]!.kill();
   await sleep(200);
-  await nats.nodes[0]!.start();
+  await fixture.nats.nodes[0]!.start();
   await waitFor(() => conns.every((c) => !c.isClosed()), 1000, 'connections open');
 
   // The first revoke after a restart may race the reconnect; retry the durable write.

@@ -11,9 +11,10 @@ import { createCatalog, type SubscriptionRequest } from '@herald/channels';
 import { startDemoProducers } from '@herald/demo';
 import { BusProducer } from '@herald/producer';
 import { waitFor } from './recording-producer.js';
+import { testIdentity } from '../../../test/support/identity.js';
 
 const ACCOUNT = 'demo';
-const user = (accountId: string): Identity => ({ userId: 'demo-user', accountId, permissions: [], kind: 'user', sessionId: undefined, apiTokenId: undefined, expiresAt: undefined, issuedAt: undefined, tokenHash: 'x' });
+const user = (accountId: string): Identity => testIdentity({ userId: 'demo-user', accountId });
 
 test('demo streams and suggested subscriptions match the channel catalog and its rules', async () => {
   const catalog = createCatalog();

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { before, test } from 'node:test';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { streamSubject } from '@herald/bus';
 import { connectProducer } from '@herald/producer';
-import { startLocalNats, type LocalNats } from '@herald/local-nats';
+import { useLocalNats } from '../../../test/support/nats.js';
 
-let nats: LocalNats;
+const fixture = useLocalNats();
 let nc: NatsConnection;
 before(async () => {
-  nats = await startLocalNats();
-  nc = await connect({ servers: nats.urls });
-});
-after(async () => {
-  await nc?.close();
-  await nats?.stop();
+  nc = await fixture.connect();
 });
 
 function nextMessage(subject: string): Promise<Msg> {
@@ -31,7 +26,7 @@ function nextMessage(subject: string): Promise<Msg> {
 }
 
 test('publish is acknowledged by JetStream, stored, republished live with its trace context', async () => {
-  const producer = await connectProducer({ servers: nats.urls, name: 'test-producer' });
+  const producer = await connectProducer({ servers: fixture.nats.urls, name: 'test-producer' });
   try {
     const target = producer.channel('MissionChannel', { type: 'mission', id: 'm-1' });
     const live = nextMessage(streamSubject('herald.live', target.streams[0]!));
