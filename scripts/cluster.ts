@@ -7,7 +7,9 @@ import { startLocalNats } from '@herald/local-nats';
 const HERALD = fileURLToPath(new URL('./herald.mjs', import.meta.url));
 const basePort = Number(process.env['HERALD_PORT'] ?? 8080);
 
-const nats = await startLocalNats({ size: 3, basePort: Number(process.env['HERALD_NATS_PORT'] ?? 4222) });
+// HERALD_NATS_PORT=0: any free ports (tests).
+const natsPort = Number(process.env['HERALD_NATS_PORT'] ?? 4222);
+const nats = await startLocalNats({ size: 3, ...(natsPort > 0 ? { basePort: natsPort } : {}) });
 const env = {
   ...process.env,
   NATS_URL: nats.urls,

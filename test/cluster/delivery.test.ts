@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { streamSubject } from '@herald/bus';
 import { connectProducer } from '@herald/producer';
+import { connect, type Msg } from '@nats-io/transport-node';
+import { API_KEY } from '../support/edge.js';
 import { TestClient } from '../support/client.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 
@@ -53,6 +56,27 @@ describe('cluster: delivery across pods', () => {
     const got = await second.waitEvents(3, stream);
     assert.deepEqual(got.map((e) => e['event']['payload']['n']), ['m1', 'm2', 'm3']);
     second.close();
+  });
+
+  test("POST /v1/publish carries the request's trace context into the event's NATS headers", async () => {
+    const [a] = cluster.edges as [typeof cluster.edges[0]];
+    const nc = await connect({ servers: cluster.nats.urls.split(',') });
+    try {
+      const got = new Promise<Msg>((resolve) => nc.subscribe(streamSubject('herald.live', 'mission:m-trace'), { max: 1, callback: (_e, m) => resolve(m) }));
+      await nc.flush();
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const res = await fetch(`${a.http}/v1/publish`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', traceparent, tracestate: 'vendor=1' },
+        body: JSON.stringify({ streams: ['mission:m-trace'], event: 'x', payload: {} }),
+      });
+      assert.equal(res.status, 200);
+      const m = await got;
+      assert.equal(m.headers?.get('traceparent'), traceparent);
+      assert.equal(m.headers?.get('tracestate'), 'vendor=1');
+    } finally {
+      await nc.close();
+    }
   });
 
   test('snapshot-on-subscribe comes from JetStream on any pod', async () => {

@@ -29,9 +29,10 @@ function publishLoop(producer: NatsProducer, everyMs: number): { stop(): Promise
 
 const offsetsOf = (frames: Frame[]): number[] => frames.map((f) => f['offset'] as number);
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  for (;;) {
+    if (await check()) return;
     if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -131,5 +132,16 @@ describe('cluster: failures', () => {
     assert.equal(res['type'], 'subscribed');
     assert.equal(res['recovered'], false, 'the client must refetch state');
     back.close();
+  });
+
+  test('readyz answers 503 bus_unavailable while NATS is unreachable, and 200 once it is back', async () => {
+    const [edge] = cluster!.edges as [ClusterEdgeProcess];
+    const readyz = async (): Promise<string> => ((await (await fetch(`${edge.http}/readyz`)).json()) as { status: string }).status;
+    assert.equal(await readyz(), 'ready');
+    await cluster!.nats.nodes[0]!.kill();
+    let status = '';
+    await waitFor(async () => (status = await readyz()) === 'bus_unavailable', 10_000, () => `readyz said ${status}`);
+    await cluster!.nats.nodes[0]!.start();
+    await waitFor(async () => (status = await readyz()) === 'ready', 15_000, () => `readyz said ${status}`);
   });
 });

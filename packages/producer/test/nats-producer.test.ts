@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
+import { context, propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { streamSubject } from '@herald/bus';
 import { connectProducer } from '@herald/producer';
 import { useLocalNats } from '../../../test/support/nats.js';
@@ -41,6 +44,24 @@ test('publish is acknowledged by JetStream, stored, republished live with its tr
     assert.match(m.string(), /"event":"mission_updated"/);
   } finally {
     await producer.close();
+  }
+});
+
+test('without an explicit traceparent, the active OpenTelemetry span is carried', async () => {
+  const manager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(manager);
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const producer = await connectProducer({ connection: nc });
+  try {
+    const live = nextMessage('herald.live.mission.m-otel');
+    await nc.flush();
+    const span = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
+    await context.with(trace.setSpanContext(ROOT_CONTEXT, span), () => producer.publish({ streams: ['mission:m-otel'], event: 'x', payload: {} }));
+    assert.equal((await live).headers?.get('traceparent'), '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+  } finally {
+    await producer.close();
+    propagation.disable();
+    context.disable();
   }
 });
 
