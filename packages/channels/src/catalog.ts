@@ -32,6 +32,7 @@ export class Catalog {
   readonly #paths: CompiledChannel[] = [];
   readonly #all: CompiledChannel[] = [];
   readonly #byName = new Map<string, ChannelDef>();
+  readonly #automatic: ChannelDef[] = [];
 
   constructor(defs: readonly ChannelDef[]) {
     const names = new Set<string>();
@@ -48,12 +49,18 @@ export class Catalog {
       }
       this.#all.push(compiled);
       this.#byName.set(def.name, def);
+      if (def.automatic) this.#automatic.push(def);
     }
   }
 
   /** Every definition, in declaration order. */
   list(): readonly ChannelDef[] {
     return this.#all.map((c) => c.def);
+  }
+
+  /** Channels every connection is subscribed to on open. */
+  automatic(): readonly ChannelDef[] {
+    return this.#automatic;
   }
 
   /** Names are unique across kinds: `AiConversationChannel`, `agent`, `/ws/agents`. */
@@ -200,6 +207,12 @@ function validateDef(def: ChannelDef, templates: readonly CompiledTemplate[]): v
   }
   for (const action of Object.keys(def.actions ?? {})) {
     if (!/^[a-z][a-z0-9_]*$/.test(action)) throw new Error(`channel ${def.name}: bad action name ${action}`);
+  }
+  if (def.automatic) {
+    // Subscribed with no params on open: the identity must supply every required one.
+    for (const [name, spec] of Object.entries(def.params.fields)) {
+      if (spec.required && !spec.fromIdentity) throw new Error(`automatic channel ${def.name}: required param ${name} is not implied by the identity`);
+    }
   }
   if (def.kind === 'path' && !def.path) throw new Error(`path channel ${def.name} needs a path`);
   if (def.kind === 'channelId' && !def.params.fields['id']?.required) {

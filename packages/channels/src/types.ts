@@ -66,6 +66,11 @@ export interface ChannelDef {
   readonly actions?: Readonly<Record<string, ActionSpec>>;
   /** For `path` channels: the URL pattern, e.g. `/ws/agents/{agent_id}`. */
   readonly path?: string;
+  /**
+   * Herald subscribes every connection to it on open (params implied by the
+   * identity), and it does not count against the client's subscription limit.
+   */
+  readonly automatic?: boolean;
 }
 
 /** What a client asked for, before validation. */

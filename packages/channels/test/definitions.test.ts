@@ -156,3 +156,9 @@ test('select is "first" wherever a channel has several templates, except the two
   }
   assert.deepEqual(catalog.get('AiStreamingChannel')?.params.exactlyOneOf, [['execution_id', 'conversation_id']]);
 });
+
+test('the only automatic channel is the Inbox, and a channel the identity cannot fill cannot be automatic', () => {
+  assert.deepEqual(catalog.automatic().map((d) => d.name), ['Inbox']);
+  const bad = { ...catalog.get('MissionChannel')!, name: 'X', automatic: true };
+  assert.throws(() => new Catalog([bad]), /required param type is not implied by the identity/);
+});

@@ -64,8 +64,8 @@ export class EdgeServer implements EdgeContext {
       dialect: NATIVE,
       subprotocol: NATIVE_SUBPROTOCOL,
       // uWS copies the user data's own properties into its socket object, so the session travels in a field.
-      createSession: (id: string, identity: Identity, options: { autoInbox: boolean }): SocketData => ({
-        session: new Session(this.#sessionDeps, nativeCodec, NATIVE, id, identity, options.autoInbox),
+      createSession: (id: string, identity: Identity, options: { automatic: boolean }): SocketData => ({
+        session: new Session(this.#sessionDeps, nativeCodec, NATIVE, id, identity, options.automatic),
       }),
     };
     const { limits } = config;

@@ -10,7 +10,7 @@ export interface DialectEndpoint {
   /** The subprotocol the server selects when the client offers it. */
   readonly subprotocol: string;
   /** Turn the verified identity into the socket's user data (a Session). */
-  createSession(connectionId: string, identity: Identity, options: { autoInbox: boolean }): unknown;
+  createSession(connectionId: string, identity: Identity, options: { automatic: boolean }): unknown;
 }
 
 export function isOriginAllowed(origin: string, host: string, allowed: readonly string[]): boolean {
@@ -36,7 +36,7 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   const extensions = req.getHeader('sec-websocket-extensions');
   const query = req.getQuery() ?? '';
   // `?inbox=manual`: the client subscribes the Inbox channel itself (to resume it with `since`).
-  const autoInbox = new URLSearchParams(query).get('inbox') !== 'manual';
+  const automatic = new URLSearchParams(query).get('inbox') !== 'manual';
   const creds = extractToken({
     query,
     authorization: req.getHeader('authorization'),
@@ -68,7 +68,7 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
       if (revoked) return refuse(401, 'revoked', `this token was revoked (${revoked.kind}${revoked.reason ? `: ${revoked.reason}` : ''})`);
       reply.aborted = true; // the upgrade is this request's response
       const id = randomBytes(9).toString('base64url');
-      const userData = endpoint.createSession(id, identity, { autoInbox });
+      const userData = endpoint.createSession(id, identity, { automatic });
       res.cork(() => res.upgrade(userData, key, subprotocol, extensions, context));
     },
     (err: unknown) => {

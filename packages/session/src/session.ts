@@ -54,9 +54,6 @@ interface Subscription {
   readonly echo: RefEcho;
 }
 
-/** The built-in channel of a connection's personal inboxes (its user's and its account's streams). */
-export const INBOX_CHANNEL = 'Inbox';
-
 /** uWS validates UTF-8 of text frames before `message` (bad text closes the socket), so decoding cannot fail here. */
 const decoder = new TextDecoder('utf-8');
 
@@ -73,7 +70,6 @@ export class Session implements HubMember {
   /** How many of this connection's subscriptions read each stream (two channels may share one). */
   #streamRefs: Map<string, number> | undefined;
   #tail: Promise<void> | undefined;
-  #inboxKey: string | undefined;
   #pending = 0;
   #tokens: number;
   #refilledAt: number;
@@ -84,8 +80,8 @@ export class Session implements HubMember {
     readonly dialect: number,
     readonly id: string,
     public identity: Identity,
-    /** Subscribe the personal inbox channel on open (off when the client asked to manage it). */
-    readonly autoInbox = true,
+    /** Subscribe the catalog's automatic channels (the inbox) on open; off when the client manages them. */
+    readonly automatic = true,
   ) {
     this.#tokens = deps.limits.rateLimitBurst;
     this.#refilledAt = Date.now();
@@ -112,7 +108,7 @@ export class Session implements HubMember {
     );
     if (this.identity.expiresAt !== undefined) this.deps.expiry.schedule(this, this.identity.expiresAt);
     // Personal inboxes arrive without asking, unless the client subscribes itself (to resume them with `since`).
-    if (this.autoInbox && this.deps.catalog.get(INBOX_CHANNEL)) this.#enqueue({ type: 'subscribe', ref: { channel: INBOX_CHANNEL, params: {} } });
+    if (this.automatic) for (const def of this.deps.catalog.automatic()) this.#enqueue({ type: 'subscribe', ref: { channel: def.name, params: {} } });
   }
 
   /** A frame arrived. Returns quickly; slow commands run in order behind each other. */
@@ -243,9 +239,7 @@ export class Session implements HubMember {
     if (existing) {
       return this.sendFrame(this.codec.subscribed(echo, resolved.key, this.#liveStates(resolved), undefined, id));
     }
-    // The inbox Herald subscribes on its own does not count against the client's limit.
-    const own = this.subscriptionCount - (this.#inboxKey !== undefined && this.#subs?.has(this.#inboxKey) ? 1 : 0);
-    if (resolved.def.name !== INBOX_CHANNEL && own >= limits.maxSubscriptions) return this.close(CloseCode.LimitExceeded, 'too_many_subscriptions');
+    if (!resolved.def.automatic && this.#limitedCount() >= limits.maxSubscriptions) return this.close(CloseCode.LimitExceeded, 'too_many_subscriptions');
 
     const decision = await this.#authorize(resolved);
     if (this.#closed) return;
@@ -287,7 +281,6 @@ export class Session implements HubMember {
     this.#subs ??= new Map();
     this.#streamRefs ??= new Map();
     this.#subs.set(resolved.key, { resolved, echo });
-    if (resolved.def.name === INBOX_CHANNEL) this.#inboxKey = resolved.key;
     for (const s of resolved.streams) this.#streamRefs.set(s, (this.#streamRefs.get(s) ?? 0) + 1);
     metrics.subscriptions(1);
 
@@ -397,6 +390,13 @@ export class Session implements HubMember {
       this.#streamRefs?.delete(stream);
       this.deps.hub.leave(stream, this, (topic) => this.#socket?.unsubscribe(topic));
     }
+  }
+
+  /** Subscriptions that count against the limit (automatic channels do not); at most the limit, so counting is cheap. */
+  #limitedCount(): number {
+    let n = 0;
+    for (const sub of this.#subs?.values() ?? []) if (!sub.resolved.def.automatic) n++;
+    return n;
   }
 
   #liveStates(resolved: Resolved): StreamState[] {

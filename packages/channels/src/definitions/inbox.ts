@@ -21,5 +21,6 @@ export const inboxChannels: readonly ChannelDef[] = [
     select: 'all',
     rule: rules.allOf(rules.userParam('user_id'), rules.switchOn('account_id', {}, { absent: rules.authenticated(), otherwise: rules.accountParam('account_id') })),
     history: true,
+    automatic: true,
   },
 ];
