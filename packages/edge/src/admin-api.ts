@@ -20,9 +20,8 @@ export function registerAdminApi(app: TemplatedApp, ctx: EdgeContext): void {
       if (!input) return respondError(reply, 400, 'bad_request', 'body must be a JSON object');
       // A session can be named by its raw token: only the hash is kept or sent anywhere.
       const token = input['token'];
-      if (input['kind'] === 'session' && typeof token === 'string' && input['value'] === undefined) input['value'] = hashToken(token);
-      if (input['ttl_ms'] !== undefined) input['ttlMs'] = input['ttl_ms'];
-      const checked = validateRevokeInput({ kind: input['kind'], value: input['value'], reason: input['reason'], ttlMs: input['ttlMs'] });
+      const value = input['kind'] === 'session' && typeof token === 'string' && input['value'] === undefined ? hashToken(token) : input['value'];
+      const checked = validateRevokeInput({ kind: input['kind'], value, reason: input['reason'], ttlMs: input['ttl_ms'] });
       if (typeof checked === 'string') return respondError(reply, 400, 'bad_request', checked);
       try {
         const revocation = await ctx.deps.control.revoke(checked);
