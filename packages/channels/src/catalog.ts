@@ -26,6 +26,8 @@ export interface StreamInfo {
   readonly channels: readonly string[];
 }
 
+const STREAM_INFO_CACHE = 50_000;
+
 export class Catalog {
   readonly #named = new Map<string, CompiledChannel>();
   readonly #channelIds = new Map<string, CompiledChannel>();
@@ -33,6 +35,7 @@ export class Catalog {
   readonly #all: CompiledChannel[] = [];
   readonly #byName = new Map<string, ChannelDef>();
   readonly #automatic: ChannelDef[] = [];
+  readonly #streamInfo = new Map<string, StreamInfo | undefined>();
 
   constructor(defs: readonly ChannelDef[]) {
     const names = new Set<string>();
@@ -103,8 +106,20 @@ export class Catalog {
     return { ok: false, reason: 'unknown_channel', message: `no path stream at ${JSON.stringify(path)}` };
   }
 
-  /** What the catalog says about a stream name (history on/off); undefined if no template produces it. */
+  /**
+   * What the catalog says about a stream name (history on/off); undefined if
+   * no template produces it. Asked on every publish: answers are remembered
+   * (the catalog never changes), in a map cleared when it grows too large.
+   */
   streamInfo(stream: string): StreamInfo | undefined {
+    if (this.#streamInfo.has(stream)) return this.#streamInfo.get(stream);
+    if (this.#streamInfo.size >= STREAM_INFO_CACHE) this.#streamInfo.clear();
+    const info = this.#matchStream(stream);
+    this.#streamInfo.set(stream, info);
+    return info;
+  }
+
+  #matchStream(stream: string): StreamInfo | undefined {
     let history: boolean | undefined;
     const channels: string[] = [];
     for (const c of this.#all) {

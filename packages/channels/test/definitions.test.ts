@@ -162,3 +162,12 @@ test('the only automatic channel is the Inbox, and a channel the identity cannot
   const bad = { ...catalog.get('MissionChannel')!, name: 'X', automatic: true };
   assert.throws(() => new Catalog([bad]), /required param type is not implied by the identity/);
 });
+
+test('streamInfo answers repeated questions from memory, unknown streams included', () => {
+  const c = createCatalog();
+  const first = c.streamInfo('ai_conversation:c-1');
+  assert.equal(c.streamInfo('ai_conversation:c-1'), first, 'the remembered answer');
+  assert.equal(c.streamInfo('nope:1'), undefined);
+  assert.equal(c.streamInfo('nope:1'), undefined);
+  assert.deepEqual(first, { history: true, channels: ['AiConversationChannel'] });
+});
