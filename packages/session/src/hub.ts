@@ -20,6 +20,11 @@ export interface HubOptions {
   readonly onError?: (message: string, fields: Record<string, unknown>) => void;
 }
 
+interface SharedRead {
+  readonly read: Promise<ReadResult>;
+  readonly headAtStart: number;
+}
+
 interface Encoded {
   readonly epoch: string | undefined;
   readonly encode: (d: Delivery) => string;
@@ -79,7 +84,7 @@ export interface PreparedJoin {
  */
 export class StreamHub {
   readonly #streams = new Map<string, HubStream>();
-  readonly #reads = new Map<string, Promise<ReadResult>>();
+  readonly #reads = new Map<string, SharedRead>();
   readonly #bus: Bus;
   readonly #fanout: Fanout;
   readonly #encoders: readonly StreamEncoder[];
@@ -126,6 +131,8 @@ export class StreamHub {
       let position: StreamPosition | undefined;
       let recovered: boolean | undefined;
       let firstPage: readonly Delivery[] = [];
+      // The hub's head when the first page was read: a page read earlier may miss events fanned out since.
+      let pageHead = entry.head;
       if (want.since) {
         position = want.since;
       } else if (want.snapshot && want.history && entry.head > 0) {
@@ -137,7 +144,9 @@ export class StreamHub {
         }
       }
       if (want.since && want.history) {
-        const read = await this.#readShared(stream, want.since);
+        const shared = this.#readShared(entry, want.since);
+        const read = await shared.read;
+        pageHead = shared.headAtStart;
         recovered = read.recovered;
         if (read.recovered) firstPage = read.events;
         else position = undefined;
@@ -154,7 +163,7 @@ export class StreamHub {
         commit: async () => {
           if (released) return;
           if (member.isClosed) return release();
-          await this.#catchUp(entry, member, position, firstPage);
+          await this.#catchUp(entry, member, position, firstPage, pageHead);
           if (member.isClosed) release();
         },
         abandon: release,
@@ -199,24 +208,30 @@ export class StreamHub {
   }
 
   /**
-   * The first page of a resume. Clients that resume together (a pod died and
-   * its sockets moved here) mostly ask for the same position: one read serves
-   * them all.
+   * A page of history for a resume. Clients that resume together (a pod died
+   * and its sockets moved here) mostly ask for the same position: one read
+   * serves them all. `headAtStart` is the hub's head when the read began: the
+   * page cannot be trusted to reach past it.
    */
-  #readShared(stream: string, since: StreamPosition): Promise<ReadResult> {
-    const key = `${since.epoch}|${since.offset}|${stream}`;
-    let read = this.#reads.get(key);
-    if (!read) {
-      read = this.#bus.read(stream, since, this.#pageSize);
-      this.#reads.set(key, read);
+  #readShared(entry: HubStream, since: StreamPosition): SharedRead {
+    const key = `${since.epoch}|${since.offset}|${entry.name}`;
+    let shared = this.#reads.get(key);
+    if (!shared) {
+      const read = this.#bus.read(entry.name, since, this.#pageSize);
+      shared = { read, headAtStart: entry.head };
+      this.#reads.set(key, shared);
       const done = (): void => void this.#reads.delete(key);
       read.then(done, done);
     }
-    return read;
+    return shared;
   }
 
-  /** Replay from `position` until caught up with the hub's head, then go live in the same tick. */
-  async #catchUp(entry: HubStream, member: HubMember, position: StreamPosition | undefined, page: readonly Delivery[]): Promise<void> {
+  /**
+   * Replay from `position` until caught up with the hub's head, then go live in the same tick.
+   * Live events the hub fanned out while this socket was not yet on the topic are past the page
+   * read before them, so the loop reads again until the page reaches the head.
+   */
+  async #catchUp(entry: HubStream, member: HubMember, position: StreamPosition | undefined, page: readonly Delivery[], pageHead: number): Promise<void> {
     let offset = position?.offset ?? entry.head;
     for (;;) {
       for (const d of page) {
@@ -225,18 +240,20 @@ export class StreamHub {
         offset = d.offset;
       }
       if (offset >= entry.head) break;
-      if (position && page.length === 0) {
+      if (page.length === 0 && pageHead >= entry.head) {
+        // A read that began after the head was known found nothing: the store lost what the hub saw.
         this.#onError('history shorter than the stream head while replaying', { stream: entry.name, offset, head: entry.head });
         break;
       }
-      const read = await this.#readShared(entry.name, { epoch: entry.epoch, offset });
+      const shared = this.#readShared(entry, { epoch: entry.epoch, offset });
+      const read = await shared.read;
       if (member.isClosed) return;
       if (!read.recovered) {
         this.#onError('history ended while replaying', { stream: entry.name, offset });
         break;
       }
       page = read.events;
-      position = { epoch: read.epoch, offset };
+      pageHead = shared.headAtStart;
     }
     member.subscribeTopic(entry.topics[member.dialect]!);
   }

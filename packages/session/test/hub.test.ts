@@ -108,6 +108,39 @@ test('events published while a replay is in flight arrive exactly once, in order
   await bus.close();
 });
 
+test('an event fanned out while the first resume page was being read is not lost (the page was empty when read)', async () => {
+  // Found by the resume benchmark: a client resuming at the head reads an empty page; an event
+  // arrives live (fanned out before the client is on the topic) before the read returns. The
+  // empty page must not be taken for history that ends short of the head.
+  const bus = new MemoryBus({ epoch: 'e' });
+  let release: (() => void) | undefined;
+  const gated: Bus = Object.assign(Object.create(bus), {
+    epoch: () => bus.epoch(),
+    subscribe: bus.subscribe.bind(bus),
+    last: bus.last.bind(bus),
+    read: async (...args: Parameters<Bus['read']>) => {
+      const r = await bus.read(...args); // read now (empty), answer later
+      if (!release) await new Promise<void>((res) => (release = res));
+      return r;
+    },
+  });
+  const t = topics();
+  const errors: string[] = [];
+  const hub = new StreamHub({ bus: gated, fanout: t.fanout, encoders: [nativeCodec.events], onError: (m) => errors.push(m) });
+  for (let i = 1; i <= 3; i++) await publish(bus, 's', i);
+  const m = new TestMember(t);
+  const joining = join(hub, m, 's', 3);
+  while (!release) await new Promise((r) => setTimeout(r, 1));
+  await publish(bus, 's', 4); // live, while the page (empty) is in flight
+  release();
+  const p = await joining;
+  assert.equal(p.recovered, true);
+  await publish(bus, 's', 5);
+  assert.deepEqual(m.offsets(), [4, 5]);
+  assert.deepEqual(errors, []);
+  await bus.close();
+});
+
 test('resume from another epoch or an evicted offset is not recovered and replays nothing', async () => {
   const bus = new MemoryBus({ epoch: 'e', limits: { maxPerStream: 2 } });
   const t = topics();
