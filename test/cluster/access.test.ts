@@ -87,20 +87,25 @@ describe('cluster: authorization and revocation', () => {
     assert.match(((await res.json()) as { message: string }).message, /kind must be one of/);
   });
 
-  test('authz down: new subscriptions are refused as retryable, live ones keep receiving', async () => {
+  test('authz down: ownership checks are refused as retryable, claims-only checks and live subscriptions go on', async () => {
     const [a, b] = cluster.edges;
+    assert.equal((await cluster.api(b!, 'PUT', '/v1/owners/mission/m-down', { account_id: 'acct-1' })).status, 204);
+    const owned = { channel: 'MissionChannel', params: { type: 'mission', id: 'm-down' } };
     const client = await TestClient.connect(a!.ws, { token: await cluster.token({ account: 'acct-1' }) });
     assert.equal((await client.subscribe({ channel: 'MissionChannel', params: { type: 'account', id: 'acct-1' } }))['type'], 'subscribed');
     await Promise.all(cluster.authz.map((p) => p.kill()));
-    const refused = await client.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-1' } });
+    const refused = await client.subscribe(owned);
     assert.equal(refused['type'], 'rejected');
     assert.equal(refused['reason'], 'authz_unavailable');
     assert.equal(refused['retryable'], true);
+    // An account match needs only the token's claims: the edge decides it with the same rule.
+    assert.equal((await client.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-1' } }))['type'], 'subscribed');
+    assert.equal((await client.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-2' } }))['reason'], 'forbidden');
     await cluster.publish(b!, ['mission:account:acct-1'], 'mission_updated', { still: 'live' });
     const events = await client.waitEvents(1, 'mission:account:acct-1');
     assert.equal(events.at(-1)!['event']['payload']['still'], 'live');
     await cluster.startAuthz();
-    const again = await client.subscribe({ channel: 'NotificationChannel', params: { account_id: 'acct-1' } });
+    const again = await client.subscribe(owned);
     assert.equal(again['type'], 'subscribed', 'back once an instance returns');
     client.close();
   });

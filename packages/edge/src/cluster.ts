@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { CachingAuthorizer, KvOwnershipStore, NatsAuthorizer, subscribeInvalidations, type Invalidation } from '@herald/authz';
+import { CachingAuthorizer, ClaimsFirstAuthorizer, KvOwnershipStore, NatsAuthorizer, subscribeInvalidations, type Invalidation } from '@herald/authz';
 import { connectNats, NatsBus } from '@herald/bus';
 import { createCatalog } from '@herald/channels';
 import { ConfigError, type EdgeConfig } from '@herald/config';
@@ -69,7 +69,7 @@ export async function startClusterEdge(config: EdgeConfig, log: Logger): Promise
     catalog,
     bus,
     owners,
-    authorizer: cache ?? remote,
+    authorizer: new ClaimsFirstAuthorizer((name) => catalog.get(name)?.rule, cache ?? remote),
     verifier: await createEdgeVerifier(config),
     actions,
     publisher: producer,
