@@ -6,17 +6,18 @@ import { API_KEY, SECRET } from './edge.js';
 
 const HERALD = fileURLToPath(new URL('../../scripts/herald.mjs', import.meta.url));
 
-/** One `herald <command>` child process, with its output kept for failure messages. */
-export class HeraldProcess {
+/** One node child process, with its output kept for failure messages. */
+export class NodeProcess {
   readonly output: string[] = [];
   readonly exited: Promise<number | null>;
   #child: ChildProcess;
 
   constructor(
     readonly command: string,
+    args: readonly string[],
     readonly env: Record<string, string>,
   ) {
-    this.#child = spawn(process.execPath, [HERALD, command], {
+    this.#child = spawn(process.execPath, args, {
       env: { ...process.env, HERALD_LOG_LEVEL: process.env['HERALD_TEST_LOG'] ?? 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -46,6 +47,13 @@ export class HeraldProcess {
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
     await this.exited;
     clearTimeout(timer);
+  }
+}
+
+/** One `herald <command>` child process; `nodeArgs` go before the script (e.g. `--cpu-prof`). */
+export class HeraldProcess extends NodeProcess {
+  constructor(command: string, env: Record<string, string>, nodeArgs: readonly string[] = []) {
+    super(command, [...nodeArgs, HERALD, command], env);
   }
 }
 
@@ -90,7 +98,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-async function waitReady(url: string, proc: HeraldProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitReady(url: string, proc: NodeProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -54,6 +54,10 @@ export class NatsServerProcess {
   get running(): boolean {
     return this.#child !== undefined;
   }
+  /** OS process id while running (benchmarks read its CPU and memory). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
 
   /** Start the process and wait until it accepts clients (and, with JetStream, reports healthy). */
   async start(timeoutMs = 20_000): Promise<void> {

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { SeqWindow } from './seq-window.js';
+import { expand } from './protocol.js';
+import { Histogram } from './histogram.js';
+
+/**
+ * The harness must keep working: a tiny run of two scenarios in every mode,
+ * checked for the report contract and for what Herald guarantees (nothing
+ * lost, duplicated or reordered across a resume). The figures themselves are
+ * not checked here: numbers come from full runs on an otherwise idle machine
+ * (docs/BENCHMARKS.md), never from timed tests.
+ */
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('a small resume and token-stream run reports every field and loses nothing in Herald', { timeout: 180_000 }, async () => {
+  const run = await bench(['resume', 'token-stream', '--mode', 'embedded,cluster', '--scale', '0.02', '--json', '--no-save']);
+  assert.equal(run.code, 0, run.stderr);
+  const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    rows.map((r) => `${r['scenario']}/${r['mode']}`),
+    ['resume/baseline', 'resume/embedded', 'resume/cluster', 'token-stream/baseline', 'token-stream/embedded', 'token-stream/cluster'],
+  );
+  for (const r of rows) {
+    for (const field of ['scenario', 'mode', 'connections', 'deliveries_per_s', 'baseline_deliveries_per_s', 'p50_ms', 'p99_ms', 'rss_per_conn_bytes', 'lost', 'duplicated']) {
+      assert.ok(field in r, `${r['scenario']}/${r['mode']} has ${field}`);
+    }
+    if (r['mode'] === 'baseline') continue;
+    assert.equal(r['lost'], 0, `${r['scenario']}/${r['mode']}: ${run.stderr}`);
+    assert.equal(r['duplicated'], 0);
+    assert.equal(r['reordered'], 0);
+  }
+  const resumed = rows.filter((r) => r['scenario'] === 'resume' && r['mode'] !== 'baseline');
+  for (const r of resumed) {
+    const extra = r['extra'] as { resumed: number; recovered: number };
+    assert.equal(extra.recovered, r['connections'], 'every client resumed with recovered: true');
+  }
+  const tokens = rows.find((r) => r['scenario'] === 'token-stream' && r['mode'] === 'embedded')!;
+  assert.ok((tokens['deliveries_per_s'] as number) > 0);
+  assert.equal(tokens['baseline_deliveries_per_s'], rows.find((r) => r['scenario'] === 'token-stream' && r['mode'] === 'baseline')!['deliveries_per_s']);
+});
+
+test('an unknown scenario prints the usage and exits 64', async () => {
+  const run = await bench(['nope']);
+  assert.equal(run.code, 64);
+  assert.match(run.stderr, /usage: npm run bench/);
+});
+
+test('sequence window: duplicates and out-of-order arrivals are told apart', () => {
+  const w = new SeqWindow();
+  assert.equal(w.mark(2), true);
+  assert.equal(w.mark(1), true);
+  assert.equal(w.mark(2), false, 'duplicate');
+  assert.equal(w.base, 2);
+  assert.equal(w.mark(5000), true, 'far ahead: the window slides');
+  assert.equal(w.mark(3), false, 'behind the slid window counts as seen (it cannot be told apart)');
+  assert.equal(w.distinct, 3);
+});
+
+test('templates and histogram', () => {
+  assert.equal(expand('u{i}-{i%100}-{i%300/30}', 1234), 'u1234-34-7');
+  const h = new Histogram();
+  for (let i = 1; i <= 100; i++) h.record(i / 10);
+  assert.equal(h.percentile(0.5), 5);
+  assert.equal(h.percentile(0.99), 9.9);
+  h.record(250);
+  assert.equal(Histogram.fromSparse(h.toSparse(), h.max).percentile(1), 250);
+});

@@ -1,0 +1,208 @@
+/**
+ * The harness's process plumbing: load-generator and publisher child
+ * processes behind promise-returning calls, and CPU/memory readings from
+ * /proc for every process of a run.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Histogram } from './histogram.js';
+import type { ConnectPlan, ConnectResult, PublishPlan, PublishResult, WorkerStats } from './protocol.js';
+
+/** Sockets one load generator holds at most: the open-files limit is 20,000 per process. */
+export const SOCKETS_PER_WORKER = 19_000;
+
+class Child {
+  readonly #child: ChildProcess;
+  readonly #pending = new Map<number, (reply: Record<string, unknown>) => void>();
+  readonly ready: Promise<void>;
+  #next = 1;
+
+  constructor(
+    readonly name: string,
+    script: string,
+  ) {
+    this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.ready = new Promise((resolve, reject) => {
+      this.#child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
+      this.#child.on('message', (msg: Record<string, unknown>) => {
+        if (msg['ready']) return resolve();
+        const done = this.#pending.get(msg['id'] as number);
+        this.#pending.delete(msg['id'] as number);
+        done?.(msg);
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  async call<T>(request: Record<string, unknown>): Promise<T> {
+    await this.ready;
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, (reply) => (reply['error'] ? reject(new Error(`${this.name}: ${String(reply['error'])}`)) : resolve(reply as T)));
+      this.#child.send({ id, ...request });
+    });
+  }
+
+  kill(): void {
+    this.#child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Load generators, each with its share of the clients, plus one latency probe:
+ * a process holding a few clients that connect last (the end of every fan-out).
+ * A generator with 19,000 sockets reads them one after another, so its own
+ * timestamps mostly measure its queue; the probe's nearly idle process reads
+ * as soon as the edge has written, so its latency is the system's.
+ */
+export class LoadGenerators {
+  readonly #workers: Child[];
+  readonly #probe: Child;
+
+  constructor(count: number) {
+    this.#workers = Array.from({ length: count }, (_, i) => new Child(`load-${i + 1}`, './load-worker.ts'));
+    this.#probe = new Child('probe', './load-worker.ts');
+  }
+
+  static forConnections(connections: number): LoadGenerators {
+    return new LoadGenerators(Math.max(1, Math.ceil(connections / SOCKETS_PER_WORKER)));
+  }
+
+  processes(): { name: string; pid: number }[] {
+    return [...this.#workers, this.#probe].map((w) => ({ name: w.name, pid: w.pid }));
+  }
+
+  get #all(): Child[] {
+    return [...this.#workers, this.#probe];
+  }
+
+  /**
+   * Connects `total` clients, 1% of them (20 to 200) on the probe. `rounds` > 1 connects in that many
+   * slices, each followed by a slice of probes, so the probes sit all along the fan-out order (their
+   * latency is then that of any subscriber); with 1 round the probes connect last. The connect rate
+   * is measured over the generators' clients only. Client indexes start at `firstIndex` (a second
+   * batch of clients next to the first).
+   */
+  async connect(total: number, plan: Omit<ConnectPlan, 'from' | 'count'>, rounds = 1, firstIndex = 0): Promise<{ connected: number; stormConnected: number; failures: Record<string, number>; seconds: number; connectMs: Histogram }> {
+    const probes = Math.min(total, Math.max(20, Math.min(200, Math.round(total / 100))));
+    const bulk = total - probes;
+    const per = Math.ceil(bulk / this.#workers.length);
+    const connectMs = new Histogram();
+    const failures: Record<string, number> = {};
+    let connected = 0;
+    let stormConnected = 0;
+    let seconds = 0;
+    const add = (r: ConnectResult): void => {
+      connectMs.add(Histogram.fromSparse(r.connectMs, r.connectMaxMs));
+      for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
+      connected += r.connected;
+    };
+    const slice = (from: number, count: number, round: number): { from: number; count: number } => {
+      const size = Math.ceil(count / rounds);
+      const start = Math.min(count, round * size);
+      return { from: firstIndex + from + start, count: Math.max(0, Math.min(size, count - start)) };
+    };
+    for (let round = 0; round < rounds; round++) {
+      const results = await Promise.all(
+        this.#workers.map((w, i) => w.call<ConnectResult>({ op: 'connect', plan: { ...plan, ...slice(i * per, Math.max(0, Math.min(per, bulk - i * per)), round) } })),
+      );
+      for (const r of results) add(r);
+      const active = results.filter((r) => r.connected > 0 || Object.keys(r.failures).length > 0);
+      if (active.length > 0) seconds += (Math.max(...active.map((r) => r.doneAt)) - Math.min(...active.map((r) => r.startedAt))) / 1000;
+      stormConnected += results.reduce((a, r) => a + r.connected, 0);
+      add(await this.#probe.call<ConnectResult>({ op: 'connect', plan: { ...plan, ...slice(bulk, probes, round) } }));
+    }
+    return { connected, stormConnected, failures, seconds, connectMs };
+  }
+
+  /** Merged counters; `latency` is the probe's, `clientLatency` what the generators saw. `reset` starts a new window. */
+  async stats(reset = false): Promise<{ open: number; events: number; duplicated: number; reordered: number; latency: Histogram; clientLatency: Histogram; closes: Record<string, number>; raw: WorkerStats[] }> {
+    const raw = await Promise.all(this.#all.map((w) => w.call<{ stats: WorkerStats }>({ op: 'stats', reset }).then((r) => r.stats)));
+    const clientLatency = new Histogram();
+    const closes: Record<string, number> = {};
+    for (const s of raw) {
+      for (const [k, v] of Object.entries(s.closes)) closes[k] = (closes[k] ?? 0) + v;
+    }
+    for (const s of raw.slice(0, -1)) clientLatency.add(Histogram.fromSparse(s.latency, s.latencyMax));
+    const probe = raw[raw.length - 1]!;
+    const latency = Histogram.fromSparse(probe.latency, probe.latencyMax);
+    const sum = (f: (s: WorkerStats) => number): number => raw.reduce((a, s) => a + f(s), 0);
+    return { open: sum((s) => s.open), events: sum((s) => s.events), duplicated: sum((s) => s.duplicated), reordered: sum((s) => s.reordered), latency, clientLatency, closes, raw };
+  }
+
+  /** Events the clients should have received (per tag, the publisher's acknowledged count) and did not. */
+  async lost(final: Record<string, number>, tags: string[]): Promise<number> {
+    const r = await Promise.all(this.#all.map((w) => w.call<{ lost: number }>({ op: 'lost', final, tags })));
+    return r.reduce((a, x) => a + x.lost, 0);
+  }
+
+  async drop(delayMs: number): Promise<void> {
+    await Promise.all(this.#all.map((w) => w.call({ op: 'drop', delayMs })));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#all.map((w) => w.call({ op: 'close' }).catch(() => {})));
+    for (const w of this.#all) w.kill();
+  }
+}
+
+export class Publisher {
+  readonly #child = new Child('publisher', './publish-worker.ts');
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  run(plan: PublishPlan): Promise<PublishResult> {
+    return this.#child.call<PublishResult>({ op: 'run', plan });
+  }
+
+  close(): void {
+    this.#child.kill();
+  }
+}
+
+// ---------------------------------------------------------------- /proc readings
+
+const TICKS_PER_SEC = 100; // USER_HZ on Linux
+
+export interface ProcSample {
+  readonly name: string;
+  readonly pid: number;
+  readonly cpuTicks: number;
+  readonly rssBytes: number;
+}
+
+export function sampleProcess(name: string, pid: number): ProcSample {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuTicks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { name, pid, cpuTicks, rssBytes: rssKb * 1024 };
+  } catch {
+    return { name, pid, cpuTicks: 0, rssBytes: 0 }; // exited
+  }
+}
+
+export function sampleAll(list: readonly { name: string; pid: number }[]): ProcSample[] {
+  return list.map((p) => sampleProcess(p.name, p.pid));
+}
+
+/** CPU use between two samples, in percent of one core, per process name. */
+export function cpuPercent(before: readonly ProcSample[], after: readonly ProcSample[], seconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of after) {
+    const b = before.find((x) => x.pid === a.pid);
+    if (!b) continue;
+    out[a.name] = Math.round(((a.cpuTicks - b.cpuTicks) / TICKS_PER_SEC / seconds) * 100);
+  }
+  return out;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

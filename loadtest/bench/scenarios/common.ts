@@ -1,0 +1,186 @@
+import type { Histogram } from '../histogram.js';
+import { cpuPercent, LoadGenerators, Publisher, sampleAll, sleep, type ProcSample } from '../harness.js';
+import type { ConnectPlan, PublishGroup, PublishResult } from '../protocol.js';
+import { SECRET, startSystem, type Mode, type System, type SystemOptions } from '../systems.js';
+
+export interface RunOptions {
+  /** Multiplies every connection count (0.05 for a quick look; 1 is the documented size). */
+  readonly scale: number;
+  readonly natsNodes: number;
+  /** Edges write CPU profiles here (`--cpu-prof`). */
+  readonly profileDir?: string;
+  readonly log: (line: string) => void;
+}
+
+/** One row of the report. Field names are the `--json` contract. */
+export interface BenchResult {
+  scenario: string;
+  mode: Mode;
+  /** What the row measures when a scenario has several (e.g. `4 edges`). */
+  variant?: string;
+  edges: number;
+  connections: number;
+  connects_per_s: number | null;
+  deliveries_per_s: number | null;
+  baseline_deliveries_per_s: number | null;
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+  rss_per_conn_bytes: number | null;
+  lost: number | null;
+  duplicated: number | null;
+  /** Events delivered after a newer offset of the same stream (must be 0). */
+  reordered: number | null;
+  /** Percent of one core per process during the measured window. */
+  cpu: Record<string, number>;
+  /** RSS per edge process, bytes. */
+  rss: Record<string, number>;
+  extra?: Record<string, unknown>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly summary: string;
+  run(mode: Mode, options: RunOptions): Promise<BenchResult[]>;
+}
+
+export const scaled = (n: number, o: RunOptions): number => Math.max(10, Math.round(n * o.scale));
+
+/** A subscribe frame: Herald's channel/params, or the baseline server's raw stream. */
+export function subscribeFrame(mode: Mode, channel: string, params: string, stream: string, id = 1): string {
+  return mode === 'baseline'
+    ? `{"type":"subscribe","stream":"${stream}","id":${id}}`
+    : `{"type":"subscribe","channel":"${channel}","params":${params},"id":${id}}`;
+}
+
+export function basePlan(system: System, subscribe: string[], extra: Partial<ConnectPlan> = {}): Omit<ConnectPlan, 'from' | 'count'> {
+  return {
+    urls: system.edges.map((e) => e.ws),
+    path: '/ws?inbox=manual',
+    secret: SECRET,
+    user: 'u{i}',
+    account: 'bench',
+    subscribe,
+    concurrency: 100,
+    ...extra,
+  };
+}
+
+export interface Run {
+  readonly system: System;
+  readonly load: LoadGenerators;
+  readonly publisher: Publisher;
+  processes(): { name: string; pid: number }[];
+}
+
+/** Starts the system, load generators for `connections` and a publisher; stops them all afterwards. */
+export async function withRun<T>(mode: Mode, systemOptions: SystemOptions, connections: number, options: RunOptions, body: (run: Run) => Promise<T>): Promise<T> {
+  const nodeArgs = options.profileDir && mode !== 'baseline' ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const system = await startSystem(mode, { natsNodes: options.natsNodes, ...systemOptions, nodeArgs });
+  const load = LoadGenerators.forConnections(connections);
+  const publisher = new Publisher();
+  const run: Run = {
+    system,
+    load,
+    publisher,
+    processes: () => [...system.processes(), ...load.processes(), { name: 'publisher', pid: publisher.pid }],
+  };
+  try {
+    return await body(run);
+  } finally {
+    await load.close();
+    publisher.close();
+    await system.stop();
+  }
+}
+
+export function publishPlan(run: Run, groups: PublishGroup[], rate: number, durationMs: number, padding = 0): Parameters<Publisher['run']>[0] {
+  return { via: run.system.publish.via, target: run.system.publish.target, apiKey: run.system.publish.apiKey, groups, rate, durationMs, padding, maxInFlight: 256 };
+}
+
+export interface Window {
+  readonly seconds: number;
+  readonly events: number;
+  readonly duplicated: number;
+  readonly reordered: number;
+  readonly latency: Histogram;
+  readonly clientLatency: Histogram;
+  readonly cpu: Record<string, number>;
+  readonly published: PublishResult;
+  readonly closes: Record<string, number>;
+}
+
+/** Publishes for `durationMs`, waits for stragglers, and reports what the clients saw in that window. */
+export async function measure(run: Run, groups: PublishGroup[], rate: number, durationMs: number, padding = 0): Promise<Window> {
+  await run.load.stats(true);
+  const before: ProcSample[] = sampleAll(run.processes());
+  const t0 = performance.now();
+  const published = await run.publisher.run(publishPlan(run, groups, rate, durationMs, padding));
+  await sleep(300); // in-flight deliveries
+  const seconds = (performance.now() - t0) / 1000;
+  const after = sampleAll(run.processes());
+  const s = await run.load.stats(true);
+  return { seconds, events: s.events, duplicated: s.duplicated, reordered: s.reordered, latency: s.latency, clientLatency: s.clientLatency, cpu: cpuPercent(before, after, seconds), published, closes: s.closes };
+}
+
+/**
+ * Waits until the clients stop receiving (no new event for 1 s, at most 30 s): after a step past
+ * saturation the load generators are seconds behind, and counting losses earlier would count
+ * events still in their sockets.
+ */
+export async function settle(run: Run): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 30; i++) {
+    await sleep(1000);
+    const s = await run.load.stats(true);
+    if (s.events === 0 && last === 0) return;
+    last = s.events;
+  }
+}
+
+export function latencyFields(h: Histogram): Pick<BenchResult, 'p50_ms' | 'p90_ms' | 'p99_ms' | 'max_ms'> {
+  if (h.count === 0) return { p50_ms: null, p90_ms: null, p99_ms: null, max_ms: null };
+  const r = (v: number): number => Math.round(v * 100) / 100;
+  return { p50_ms: r(h.percentile(0.5)), p90_ms: r(h.percentile(0.9)), p99_ms: r(h.percentile(0.99)), max_ms: r(h.max) };
+}
+
+export function rssOf(run: Run): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of sampleAll(run.system.processes())) out[s.name] = s.rssBytes;
+  return out;
+}
+
+export function emptyResult(scenario: string, mode: Mode, edges: number, connections: number): BenchResult {
+  return {
+    scenario,
+    mode,
+    edges,
+    connections,
+    connects_per_s: null,
+    deliveries_per_s: null,
+    baseline_deliveries_per_s: null,
+    p50_ms: null,
+    p90_ms: null,
+    p99_ms: null,
+    max_ms: null,
+    rss_per_conn_bytes: null,
+    lost: null,
+    duplicated: null,
+    reordered: null,
+    cpu: {},
+    rss: {},
+  };
+}
+
+/**
+ * Connects and fails loudly when more than 0.5% of the clients could not connect: a benchmark of
+ * half the sockets is wrong, not slow. Fewer failures are logged and reported (`connect_failures`).
+ */
+export async function connectAll(run: Run, total: number, plan: Omit<ConnectPlan, 'from' | 'count'>, log: (l: string) => void, rounds = 10, firstIndex = 0): Promise<Awaited<ReturnType<LoadGenerators['connect']>>> {
+  const r = await run.load.connect(total, plan, rounds, firstIndex);
+  log(`  connected ${r.connected}/${total}; ${r.stormConnected} in ${r.seconds.toFixed(2)} s (${Math.round(r.stormConnected / r.seconds)}/s)`);
+  if (r.connected < total * 0.995) throw new Error(`only ${r.connected} of ${total} clients connected: ${JSON.stringify(r.failures)}`);
+  if (r.connected < total) log(`  ${total - r.connected} connect failures: ${JSON.stringify(r.failures)}`);
+  return r;
+}

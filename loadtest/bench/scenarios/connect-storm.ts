@@ -1,0 +1,34 @@
+import { sleep } from '../harness.js';
+import type { Mode } from '../systems.js';
+import { basePlan, connectAll, emptyResult, latencyFields, rssOf, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
+
+/**
+ * 10,000 clients, each with its own signed JWT (signed before the clock
+ * starts), connect at once and subscribe. Connects/s counts authenticated,
+ * subscribed sockets; cluster mode spreads them over two edges.
+ */
+export const connectStorm: Scenario = {
+  name: 'connect-storm',
+  summary: '10,000 clients with JWTs connecting at once, then subscribing',
+  async run(mode: Mode, o: RunOptions): Promise<BenchResult[]> {
+    const n = scaled(10_000, o);
+    const edges = mode === 'cluster' ? 2 : 1;
+    return withRun(mode, { edges }, n, o, async (run) => {
+      const frame = subscribeFrame(mode, 'TradingChannel', '{}', 'trading:acct-{i%1000}');
+      // Every generator opens its whole share at once; the probe connects afterwards and is not timed.
+      const c = await connectAll(run, n, basePlan(run.system, [frame], { account: 'acct-{i%1000}', concurrency: 20_000 }), o.log, 1);
+      await sleep(500);
+      const perEdge = Math.round(c.stormConnected / c.seconds / edges);
+      o.log(`  ${perEdge} connects/s per edge; connect p50 ${c.connectMs.percentile(0.5)} ms, p99 ${c.connectMs.percentile(0.99)} ms`);
+      return [
+        {
+          ...emptyResult('connect-storm', mode, edges, n),
+          connects_per_s: Math.round(c.stormConnected / c.seconds),
+          ...latencyFields(c.connectMs),
+          rss: rssOf(run),
+          extra: { connects_per_s_per_edge: perEdge, latency: 'p50/p99 columns are TCP connect → welcome times' },
+        },
+      ];
+    });
+  },
+};

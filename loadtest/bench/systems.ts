@@ -1,0 +1,130 @@
+/**
+ * The systems a scenario runs against, all on loopback free ports:
+ * - `baseline`: the raw uWebSockets.js publish server (the ceiling);
+ * - `embedded`: `herald start` processes, each with its in-memory bus;
+ * - `cluster`: a nats-server, one authz service and `herald edge` processes.
+ */
+import { fileURLToPath } from 'node:url';
+import { connectProducer } from '@herald/producer';
+import { freePort, startLocalNats, type LocalNats } from '@herald/local-nats';
+import { HeraldProcess, NodeProcess, waitReady } from '../../test/support/cluster.js';
+
+export type Mode = 'baseline' | 'embedded' | 'cluster';
+export const MODES: readonly Mode[] = ['baseline', 'embedded', 'cluster'];
+
+export const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
+export const API_KEY = 'bench-api-key-0123456789';
+
+const BASELINE = process.env.BASELINE_SCRIPT ?? fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
+
+export interface Edge {
+  readonly name: string;
+  readonly port: number;
+  readonly process: NodeProcess;
+  readonly http: string;
+  readonly ws: string;
+}
+
+export interface SystemOptions {
+  readonly edges: number;
+  /** NATS nodes in cluster mode (1: R1 file storage; 3: R3, as in production). */
+  readonly natsNodes?: number;
+  /** Extra env for Herald processes (limits, history settings). */
+  readonly env?: Record<string, string>;
+  /** Node flags for the edges, e.g. `--cpu-prof`. */
+  readonly nodeArgs?: readonly string[];
+}
+
+export interface System {
+  readonly mode: Mode;
+  readonly edges: Edge[];
+  /** Where the publisher sends: every edge's HTTP API (comma-separated), or NATS. */
+  readonly publish: { readonly via: 'http' | 'nats'; readonly target: string; readonly apiKey: string };
+  /** Processes whose CPU and memory the report shows. */
+  processes(): { name: string; pid: number }[];
+  setOwner(resourceType: string, id: string, account: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startEdge(name: string, command: 'start' | 'edge', env: Record<string, string>, nodeArgs: readonly string[]): Promise<Edge> {
+  const port = await freePort();
+  const process = new HeraldProcess(command, { ...env, HERALD_PORT: String(port) }, nodeArgs);
+  const edge = { name, port, process, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+  await waitReady(`${edge.http}/readyz`, process);
+  return edge;
+}
+
+const HERALD_ENV = {
+  HERALD_HOST: '127.0.0.1',
+  HERALD_JWT_SECRET: SECRET,
+  HERALD_API_KEY: API_KEY,
+  HERALD_CONSOLE: 'false',
+  HERALD_DEMO: 'false',
+  HERALD_DRAIN_TIMEOUT: '0',
+  HERALD_LOG_LEVEL: process.env['HERALD_BENCH_LOG'] ?? 'warn',
+};
+
+export async function startSystem(mode: Mode, options: SystemOptions): Promise<System> {
+  const edges: Edge[] = [];
+  const extra: { name: string; process: NodeProcess }[] = [];
+  let nats: LocalNats | undefined;
+  const stop = async (): Promise<void> => {
+    await Promise.all([...edges.map((e) => e.process.stop()), ...extra.map((p) => p.process.stop())]);
+    await nats?.stop();
+  };
+  const pidsOf = (): { name: string; pid: number }[] => {
+    const list = [...edges.map((e) => ({ name: e.name, pid: e.process.pid! })), ...extra.map((p) => ({ name: p.name, pid: p.process.pid! }))];
+    for (const n of nats?.nodes ?? []) if (n.pid) list.push({ name: `nats-${n.port}`, pid: n.pid });
+    return list;
+  };
+  try {
+    if (mode === 'baseline') {
+      for (let i = 0; i < options.edges; i++) {
+        const port = await freePort();
+        const proc = new NodeProcess(`baseline-${i + 1}`, ['--import', 'tsx', BASELINE, String(port)], {});
+        const edge = { name: `uws-${i + 1}`, port, process: proc, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+        edges.push(edge);
+        await waitReady(`${edge.http}/readyz`, proc);
+      }
+      const publish = { via: 'http' as const, target: edges.map((e) => e.http).join(','), apiKey: API_KEY };
+      return { mode, edges, publish, processes: pidsOf, setOwner: async () => {}, stop };
+    }
+    const env = { ...HERALD_ENV, ...options.env };
+    if (mode === 'embedded') {
+      for (let i = 0; i < options.edges; i++) edges.push(await startEdge(`edge-${i + 1}`, 'start', env, options.nodeArgs ?? []));
+      const setOwner = async (type: string, id: string, account: string): Promise<void> => {
+        // Every embedded process has its own ownership store.
+        for (const e of edges) {
+          const res = await fetch(`${e.http}/v1/owners/${type}/${id}`, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ account_id: account }),
+          });
+          if (res.status !== 204) throw new Error(`setting owner failed: ${res.status} ${await res.text()}`);
+        }
+      };
+      return { mode, edges, publish: { via: 'http', target: edges.map((e) => e.http).join(','), apiKey: API_KEY }, processes: pidsOf, setOwner, stop };
+    }
+    const size = options.natsNodes ?? 1;
+    nats = await startLocalNats({ size });
+    const clusterEnv = { ...env, NATS_URL: nats.urls, HERALD_JETSTREAM_REPLICAS: String(Math.min(size, 3)), HERALD_KV_REPLICAS: String(Math.min(size, 3)) };
+    const authzPort = await freePort();
+    const authz = new HeraldProcess('authz', { ...clusterEnv, HERALD_AUTHZ_PORT: String(authzPort) });
+    extra.push({ name: 'authz', process: authz });
+    await waitReady(`http://127.0.0.1:${authzPort}/healthz`, authz);
+    for (let i = 0; i < options.edges; i++) edges.push(await startEdge(`edge-${i + 1}`, 'edge', clusterEnv, options.nodeArgs ?? []));
+    const urls = nats.urls;
+    const setOwner = async (type: string, id: string, account: string): Promise<void> => {
+      const producer = await connectProducer({ servers: urls, name: 'bench-setup' });
+      try {
+        await producer.setOwner(type, id, account);
+      } finally {
+        await producer.close();
+      }
+    };
+    return { mode, edges, publish: { via: 'nats', target: urls, apiKey: API_KEY }, processes: pidsOf, setOwner, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,134 @@
+// many-streams.js — many streams, few subscribers each: every VU has a stream
+// of its own and shares a second one with its group, and a publisher spreads
+// RATE events/s round-robin over all of them. Measures delivery latency, loss
+// and duplication when the edges route many distinct streams (per-stream
+// subscription fan-in, NATS interest, history) rather than one hot stream.
+//
+// Design. Herald authorizes per account, so a stream can only be shared by
+// sockets of the same account. VU i therefore belongs to account
+// `<HERALD_ACCOUNT>-g<i % GROUPS>` and subscribes, on one socket:
+//   - its own stream: AiStreamingChannel {conversation_id: "<HERALD_ACCOUNT>-own-<i>"}
+//     → `ai_streaming:conversation:<HERALD_ACCOUNT>-own-<i>` (live only); setup()
+//     registers the conversation as owned by the VU's group account;
+//   - its group's shared stream: TradingChannel → `trading:<HERALD_ACCOUNT>-g<g>`
+//     (history), shared by the VUS/GROUPS sockets of that group.
+// No stream is shared across accounts (Herald would forbid it).
+// Every stream gets about RATE × DURATION / (VUS + GROUPS) events; keep that ≥ 2
+// so that every socket sees events on both subscriptions (herald_fed).
+//
+// Env:
+//   HERALD_URL          http(s) base of an edge (default http://127.0.0.1:8080); ws(s) is derived
+//   HERALD_URLS         optional comma list of edges; subscriber VUs are spread round-robin over
+//                       them, each publisher VU sticks to one of them
+//   HERALD_JWT_SECRET   the edges' HS256 secret (required, ≥ 32 bytes)
+//   HERALD_API_KEY      producer API key (required: publishing, owner registration)
+//   HERALD_ACCOUNT      prefix of the account and conversation ids (default k6)
+//   VUS=20              subscriber sockets (= own streams)
+//   GROUPS=4            shared streams (accounts)
+//   RATE=50             events per second over all streams
+//   DURATION=10         seconds of publishing
+//   WARMUP=3  DRAIN=2   seconds before / after the publishing
+//   PUB_VUS=2           pre-allocated publisher VUs (max 4×)
+//   CONNECT_P95_MS=1000  DELIVERY_P95_MS=500  DELIVERY_P99_MS=1500  MAX_ERROR_RATE=0.01  (thresholds)
+//
+//   k6 run -e HERALD_URL=https://herald.example.com -e HERALD_JWT_SECRET=… -e HERALD_API_KEY=… \
+//          -e VUS=5000 -e GROUPS=100 -e RATE=500 -e DURATION=120 -e WARMUP=30 loadtest/k6/many-streams.js
+import exec from 'k6/execution';
+import {
+  ACCOUNT,
+  baseThresholds,
+  connect,
+  deliveryThresholds,
+  edgeFor,
+  mintToken,
+  newRun,
+  num,
+  primeCounters,
+  publish,
+  requireApiKey,
+  requireSecret,
+  secs,
+  setOwners,
+  subscriberIndex,
+  Tracker,
+} from './lib/herald.js';
+
+requireSecret();
+requireApiKey();
+const VUS = num('VUS', 20);
+const GROUPS = Math.max(1, Math.min(num('GROUPS', 4), VUS));
+const RATE = num('RATE', 50);
+const DURATION = num('DURATION', 10);
+const WARMUP = num('WARMUP', 3);
+const DRAIN = num('DRAIN', 2);
+const PUB_VUS = num('PUB_VUS', 2);
+
+const groupAccount = (i) => `${ACCOUNT}-g${i % GROUPS}`;
+const ownConversation = (i) => `${ACCOUNT}-own-${i}`;
+// Interleaved own and shared streams, so that the round-robin touches the shared ones regularly.
+const STREAMS = [];
+for (let i = 0; i < Math.max(VUS, GROUPS); i++) {
+  if (i < VUS) STREAMS.push(`ai_streaming:conversation:${ownConversation(i)}`);
+  if (i < GROUPS) STREAMS.push(`trading:${groupAccount(i)}`);
+}
+
+export const options = {
+  setupTimeout: secs(60 + VUS / 50),
+  scenarios: {
+    subscribers: {
+      executor: 'per-vu-iterations',
+      exec: 'subscriber',
+      vus: VUS,
+      iterations: 1,
+      maxDuration: secs(WARMUP + DURATION + DRAIN + 60),
+      gracefulStop: '10s',
+    },
+    publisher: {
+      executor: 'constant-arrival-rate',
+      exec: 'publisher',
+      rate: RATE,
+      timeUnit: '1s',
+      duration: secs(DURATION),
+      startTime: secs(WARMUP),
+      preAllocatedVUs: PUB_VUS,
+      maxVUs: PUB_VUS * 4,
+    },
+  },
+  thresholds: { ...baseThresholds(), ...deliveryThresholds() },
+};
+
+export function setup() {
+  setOwners(
+    'ai_conversation',
+    Array.from({ length: VUS }, (_, i) => ({ id: ownConversation(i), account: groupAccount(i) })),
+  );
+  return newRun();
+}
+
+export function subscriber(data) {
+  primeCounters();
+  const i = subscriberIndex();
+  const tracker = new Tracker(data.run);
+  const streams = [`ai_streaming:conversation:${ownConversation(i)}`, `trading:${groupAccount(i)}`];
+  const conn = connect({
+    edge: edgeFor(i),
+    token: mintToken({ sub: `k6-many-${i}`, account: groupAccount(i) }),
+    onWelcome(c) {
+      const bail = (reply) => {
+        if (reply.type !== 'subscribed') c.close();
+      };
+      c.subscribe('AiStreamingChannel', { conversation_id: ownConversation(i) }, undefined, bail);
+      c.subscribe('TradingChannel', {}, undefined, bail);
+    },
+    onEvent: (frame) => tracker.observe(frame),
+    onClose() {
+      clearTimeout(hold);
+      tracker.finish(streams); // fed = events arrived on both subscriptions
+    },
+  });
+  const hold = setTimeout(() => conn.close(), (WARMUP + DURATION + DRAIN) * 1000);
+}
+
+export function publisher(data) {
+  publish(data, STREAMS[exec.scenario.iterationInTest % STREAMS.length]);
+}

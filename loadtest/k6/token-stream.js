@@ -1,0 +1,118 @@
+// token-stream.js — AI token streaming: STREAMS conversations
+// (AiStreamingChannel, live only, no history), SUBS_PER_STREAM sockets on each,
+// and a publisher at a high rate of tiny events (`{seq, t, tok: "ab"}`)
+// round-robin over the conversations, the way an AI provider's output is
+// pushed token by token. Measures per-event delivery latency, loss and
+// duplication at high event rates with small payloads.
+//
+// setup() registers every conversation as owned by HERALD_ACCOUNT
+// (PUT /v1/owners/ai_conversation/<id>); the subscribers' tokens carry that account.
+//
+// Env:
+//   HERALD_URL          http(s) base of an edge (default http://127.0.0.1:8080); ws(s) is derived
+//   HERALD_URLS         optional comma list of edges; subscriber VUs are spread round-robin over
+//                       them, each publisher VU sticks to one of them
+//   HERALD_JWT_SECRET   the edges' HS256 secret (required, ≥ 32 bytes)
+//   HERALD_API_KEY      producer API key (required: publishing, owner registration)
+//   HERALD_ACCOUNT      account owning the conversations, prefix of their ids (default k6)
+//   STREAMS=5           conversations
+//   SUBS_PER_STREAM=4   sockets per conversation (VUs = STREAMS × SUBS_PER_STREAM)
+//   RATE=200            events per second over all conversations
+//   DURATION=10         seconds of publishing
+//   WARMUP=3  DRAIN=2   seconds before / after the publishing
+//   PUB_VUS=4           pre-allocated publisher VUs (max 4×); one HTTP request per event, so
+//                       RATE / PUB_VUS must stay below 1000 / (publish round trip in ms)
+//   CONNECT_P95_MS=1000  DELIVERY_P95_MS=250  DELIVERY_P99_MS=1000  MAX_ERROR_RATE=0.01  (thresholds)
+//
+//   k6 run -e HERALD_URL=https://herald.example.com -e HERALD_JWT_SECRET=… -e HERALD_API_KEY=… \
+//          -e STREAMS=200 -e SUBS_PER_STREAM=2 -e RATE=2000 -e PUB_VUS=50 -e DURATION=60 loadtest/k6/token-stream.js
+import exec from 'k6/execution';
+import {
+  ACCOUNT,
+  baseThresholds,
+  connect,
+  deliveryThresholds,
+  edgeFor,
+  mintToken,
+  newRun,
+  num,
+  primeCounters,
+  publish,
+  requireApiKey,
+  requireSecret,
+  secs,
+  setOwners,
+  subscriberIndex,
+  Tracker,
+} from './lib/herald.js';
+
+requireSecret();
+requireApiKey();
+const STREAMS = Math.max(1, num('STREAMS', 5));
+const SUBS_PER_STREAM = num('SUBS_PER_STREAM', 4);
+const VUS = STREAMS * SUBS_PER_STREAM;
+const RATE = num('RATE', 200);
+const DURATION = num('DURATION', 10);
+const WARMUP = num('WARMUP', 3);
+const DRAIN = num('DRAIN', 2);
+const PUB_VUS = num('PUB_VUS', 4);
+
+const conversation = (k) => `${ACCOUNT}-tok-${k}`;
+
+const delivery = deliveryThresholds();
+delivery.herald_delivery_ms = [`p(95)<${num('DELIVERY_P95_MS', 250)}`, `p(99)<${num('DELIVERY_P99_MS', 1000)}`];
+
+export const options = {
+  setupTimeout: secs(60 + STREAMS / 50),
+  scenarios: {
+    subscribers: {
+      executor: 'per-vu-iterations',
+      exec: 'subscriber',
+      vus: VUS,
+      iterations: 1,
+      maxDuration: secs(WARMUP + DURATION + DRAIN + 60),
+      gracefulStop: '10s',
+    },
+    publisher: {
+      executor: 'constant-arrival-rate',
+      exec: 'publisher',
+      rate: RATE,
+      timeUnit: '1s',
+      duration: secs(DURATION),
+      startTime: secs(WARMUP),
+      preAllocatedVUs: PUB_VUS,
+      maxVUs: PUB_VUS * 4,
+    },
+  },
+  thresholds: { ...baseThresholds(), ...delivery },
+};
+
+export function setup() {
+  setOwners('ai_conversation', Array.from({ length: STREAMS }, (_, k) => ({ id: conversation(k), account: ACCOUNT })));
+  return newRun();
+}
+
+export function subscriber(data) {
+  primeCounters();
+  const i = subscriberIndex();
+  const tracker = new Tracker(data.run);
+  const conn = connect({
+    edge: edgeFor(i),
+    token: mintToken({ sub: `k6-tok-${i}`, account: ACCOUNT }),
+    onWelcome(c) {
+      c.subscribe('AiStreamingChannel', { conversation_id: conversation(i % STREAMS) }, undefined, (reply) => {
+        if (reply.type !== 'subscribed') c.close();
+      });
+    },
+    onEvent: (frame) => tracker.observe(frame),
+    onClose() {
+      clearTimeout(hold);
+      tracker.finish();
+    },
+  });
+  const hold = setTimeout(() => conn.close(), (WARMUP + DURATION + DRAIN) * 1000);
+}
+
+export function publisher(data) {
+  publish(data, `ai_streaming:conversation:${conversation(exec.scenario.iterationInTest % STREAMS)}`, { tok: 'ab' });
+}
