@@ -1,4 +1,4 @@
-import { sleep } from '../harness.js';
+import { cpuPercent, sampleAll, sleep } from '../harness.js';
 import type { Mode } from '../systems.js';
 import { basePlan, connectAll, emptyResult, latencyFields, rssOf, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
 
@@ -16,15 +16,19 @@ export const connectStorm: Scenario = {
     return withRun(mode, { edges }, n, o, async (run) => {
       const frame = subscribeFrame(mode, 'TradingChannel', '{}', 'trading:acct-{i%1000}');
       // Every generator opens its whole share at once; the probe connects afterwards and is not timed.
+      const before = sampleAll(run.system.processes());
       const c = await connectAll(run, n, basePlan(run.system, [frame], { account: 'acct-{i%1000}', concurrency: 20_000 }), o.log, 1);
+      // The servers are idle while the generators sign tokens: their CPU time over the storm's duration.
+      const cpu = cpuPercent(before, sampleAll(run.system.processes()), c.seconds);
       await sleep(500);
       const perEdge = Math.round(c.stormConnected / c.seconds / edges);
-      o.log(`  ${perEdge} connects/s per edge; connect p50 ${c.connectMs.percentile(0.5)} ms, p99 ${c.connectMs.percentile(0.99)} ms`);
+      o.log(`  ${perEdge} connects/s per edge; connect p50 ${c.connectMs.percentile(0.5)} ms, p99 ${c.connectMs.percentile(0.99)} ms; server cpu ${JSON.stringify(cpu)}`);
       return [
         {
           ...emptyResult('connect-storm', mode, edges, n),
           connects_per_s: Math.round(c.stormConnected / c.seconds),
           ...latencyFields(c.connectMs),
+          cpu,
           rss: rssOf(run),
           extra: { connects_per_s_per_edge: perEdge, latency: 'p50/p99 columns are TCP connect → welcome times' },
         },
