@@ -19,7 +19,8 @@ const USAGE = `usage: npm run bench -- <${Object.keys(SCENARIOS).join('|')}|all>
   --nats-nodes 1                     nats-server nodes in cluster mode (3 = replicated, as in production)
   --profile <dir>                    edges write CPU profiles (--cpu-prof) into <dir>
   --json                             one JSON object per result row on stdout, progress on stderr
-  --no-save                          do not update loadtest/bench/results/latest.json`;
+  --no-save                          do not update loadtest/bench/results/latest.json
+  --no-baseline                      skip the raw uWS run (debugging one mode)`;
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
       profile: { type: 'string' },
       json: { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
+      'no-baseline': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -47,7 +49,7 @@ async function main(): Promise<number> {
     return 64;
   }
   // Every figure gets its ceiling beside it.
-  if (!modes.includes('baseline')) modes.unshift('baseline');
+  if (!modes.includes('baseline') && !values['no-baseline']) modes.unshift('baseline');
   const options: RunOptions = {
     scale: Number(values.scale),
     natsNodes: Number(values['nats-nodes']),

@@ -190,7 +190,14 @@ export class BenchClient {
       const opcode = b0 & 0x0f;
       if (opcode === 0x1) this.#text(buf, start, end);
       else if (opcode === 0x9) this.#write(0xa, Buffer.from(buf.subarray(start, end)));
-      else if (opcode === 0x8) this.#closeCode = len >= 2 ? buf.readUInt16BE(start) : 1005;
+      else if (opcode === 0x8) {
+        // The server closes (e.g. 4009 too slow): answer the close and drop the connection, as a
+        // browser does. Without the answer the server waits for it and the socket never ends here.
+        this.#closeCode = len >= 2 ? buf.readUInt16BE(start) : 1005;
+        this.#write(0x8, Buffer.from(buf.subarray(start, Math.min(end, start + 2))));
+        this.#socket?.end();
+        return;
+      }
       pos = end;
     }
     if (pos < n) this.#rest = Buffer.from(buf.subarray(pos)); // the read buffer is reused by the next read

@@ -6,14 +6,17 @@ import { basePlan, connectAll, settle, emptyResult, latencyFields, measure, scal
 const STREAMS = 1000;
 const SETTLE_MS = 5000;
 
-/** Highest RSS of each process over the settle window: garbage collections make single samples jump. */
-async function peakRss(run: Run): Promise<ProcSample[]> {
-  let peak = sampleAll(run.system.processes());
+/**
+ * Lowest RSS of each process over the settle window: what the sockets retain once the garbage of
+ * connecting them is collected (single samples jump with every collection).
+ */
+async function settledRss(run: Run): Promise<ProcSample[]> {
+  let low = sampleAll(run.system.processes());
   for (let t = 0; t < SETTLE_MS; t += 500) {
     await sleep(500);
-    peak = sampleAll(run.system.processes()).map((s, i) => (s.rssBytes > peak[i]!.rssBytes ? s : peak[i]!));
+    low = sampleAll(run.system.processes()).map((s, i) => (s.rssBytes < low[i]!.rssBytes ? s : low[i]!));
   }
-  return peak;
+  return low;
 }
 
 async function idleRun(mode: Mode, edges: number, perEdge: number, o: RunOptions, variant: string): Promise<BenchResult> {
@@ -24,9 +27,9 @@ async function idleRun(mode: Mode, edges: number, perEdge: number, o: RunOptions
     const plan = basePlan(run.system, [subscribeFrame(mode, 'TradingChannel', '{}', `trading:acct-{i%${STREAMS}}`)], { account: `acct-{i%${STREAMS}}`, concurrency: 200 });
     const half = Math.floor(n / 2);
     const c = await connectAll(run, half, plan, o.log);
-    const before = await peakRss(run);
+    const before = await settledRss(run);
     await connectAll(run, n - half, plan, o.log, 10, half);
-    const after = await peakRss(run);
+    const after = await settledRss(run);
     const rss: Record<string, number> = {};
     let grown = 0;
     for (const a of after.filter((s) => s.name.startsWith('edge') || s.name.startsWith('uws'))) {
@@ -50,7 +53,7 @@ async function idleRun(mode: Mode, edges: number, perEdge: number, o: RunOptions
       reordered: w.reordered,
       cpu: {},
       rss,
-      extra: { connect_latency: 'p50/p99 columns are connect → welcome times (first half)', streams: STREAMS, rss_method: 'slope between half and all sockets, peak RSS over 5 s after each half' },
+      extra: { connect_latency: 'p50/p99 columns are connect → welcome times (first half)', streams: STREAMS, rss_method: 'slope between half and all sockets, lowest RSS over 5 s after each half' },
     };
   });
 }
