@@ -30,6 +30,7 @@ import {
   connect,
   deliveryThresholds,
   edgeFor,
+  fanOutScenarios,
   mintToken,
   newRun,
   num,
@@ -37,7 +38,6 @@ import {
   publish,
   requireApiKey,
   requireSecret,
-  secs,
   subscriberIndex,
   Tracker,
 } from './lib/herald.js';
@@ -53,26 +53,7 @@ const PUB_VUS = num('PUB_VUS', 2);
 const STREAM = `trading:${ACCOUNT}`;
 
 export const options = {
-  scenarios: {
-    subscribers: {
-      executor: 'per-vu-iterations',
-      exec: 'subscriber',
-      vus: VUS,
-      iterations: 1,
-      maxDuration: secs(WARMUP + DURATION + DRAIN + 60),
-      gracefulStop: '10s',
-    },
-    publisher: {
-      executor: 'constant-arrival-rate',
-      exec: 'publisher',
-      rate: RATE,
-      timeUnit: '1s',
-      duration: secs(DURATION),
-      startTime: secs(WARMUP),
-      preAllocatedVUs: PUB_VUS,
-      maxVUs: PUB_VUS * 4,
-    },
-  },
+  scenarios: fanOutScenarios({ vus: VUS, rate: RATE, duration: DURATION, warmup: WARMUP, drain: DRAIN, publisherVus: PUB_VUS }),
   thresholds: { ...baseThresholds(), ...deliveryThresholds() },
 };
 

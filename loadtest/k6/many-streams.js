@@ -40,6 +40,7 @@ import {
   connect,
   deliveryThresholds,
   edgeFor,
+  fanOutScenarios,
   mintToken,
   newRun,
   num,
@@ -74,26 +75,7 @@ for (let i = 0; i < Math.max(VUS, GROUPS); i++) {
 
 export const options = {
   setupTimeout: secs(60 + VUS / 50),
-  scenarios: {
-    subscribers: {
-      executor: 'per-vu-iterations',
-      exec: 'subscriber',
-      vus: VUS,
-      iterations: 1,
-      maxDuration: secs(WARMUP + DURATION + DRAIN + 60),
-      gracefulStop: '10s',
-    },
-    publisher: {
-      executor: 'constant-arrival-rate',
-      exec: 'publisher',
-      rate: RATE,
-      timeUnit: '1s',
-      duration: secs(DURATION),
-      startTime: secs(WARMUP),
-      preAllocatedVUs: PUB_VUS,
-      maxVUs: PUB_VUS * 4,
-    },
-  },
+  scenarios: fanOutScenarios({ vus: VUS, rate: RATE, duration: DURATION, warmup: WARMUP, drain: DRAIN, publisherVus: PUB_VUS }),
   thresholds: { ...baseThresholds(), ...deliveryThresholds() },
 };
 

@@ -33,6 +33,7 @@ import {
   connect,
   deliveryThresholds,
   edgeFor,
+  fanOutScenarios,
   mintToken,
   newRun,
   num,
@@ -64,26 +65,7 @@ delivery.herald_delivery_ms = [`p(95)<${num('DELIVERY_P95_MS', 250)}`, `p(99)<${
 
 export const options = {
   setupTimeout: secs(60 + STREAMS / 50),
-  scenarios: {
-    subscribers: {
-      executor: 'per-vu-iterations',
-      exec: 'subscriber',
-      vus: VUS,
-      iterations: 1,
-      maxDuration: secs(WARMUP + DURATION + DRAIN + 60),
-      gracefulStop: '10s',
-    },
-    publisher: {
-      executor: 'constant-arrival-rate',
-      exec: 'publisher',
-      rate: RATE,
-      timeUnit: '1s',
-      duration: secs(DURATION),
-      startTime: secs(WARMUP),
-      preAllocatedVUs: PUB_VUS,
-      maxVUs: PUB_VUS * 4,
-    },
-  },
+  scenarios: fanOutScenarios({ vus: VUS, rate: RATE, duration: DURATION, warmup: WARMUP, drain: DRAIN, publisherVus: PUB_VUS }),
   thresholds: { ...baseThresholds(), ...delivery },
 };
 

@@ -184,3 +184,22 @@ export async function connectAll(run: Run, total: number, plan: Omit<ConnectPlan
   if (r.connected < total) log(`  ${total - r.connected} connect failures: ${JSON.stringify(r.failures)}`);
   return r;
 }
+
+/** The row of a scenario that publishes at a fixed rate for one window: deliveries, latency, losses. */
+export async function deliveryRow(run: Run, w: Window, scenario: string, mode: Mode, connections: number, tags: string[], o: RunOptions, extra: Record<string, unknown>): Promise<BenchResult> {
+  await settle(run);
+  const lost = await run.load.lost(w.published.final, tags);
+  const deliveries = Math.round(w.events / w.seconds);
+  o.log(`  ${deliveries} deliveries/s, p50 ${w.latency.percentile(0.5)} p99 ${w.latency.percentile(0.99)} ms, lost ${lost}, cpu ${JSON.stringify(w.cpu)}`);
+  return {
+    ...emptyResult(scenario, mode, run.system.edges.length, connections),
+    deliveries_per_s: deliveries,
+    ...latencyFields(w.latency),
+    lost,
+    duplicated: w.duplicated,
+    reordered: w.reordered,
+    cpu: w.cpu,
+    rss: rssOf(run),
+    extra: { ...extra, publish_failed: w.published.failed },
+  };
+}

@@ -1,7 +1,7 @@
 import { sleep } from '../harness.js';
 import type { PublishGroup } from '../protocol.js';
 import type { Mode } from '../systems.js';
-import { basePlan, connectAll, settle, emptyResult, latencyFields, measure, rssOf, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
+import { basePlan, connectAll, deliveryRow, measure, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
 
 const SHARED_TAG = 1_000_000;
 const RATE = 2000; // publishes/s
@@ -33,23 +33,7 @@ export const manyStreams: Scenario = {
         if (i % 100 === 99) groups.push({ tag: SHARED_TAG, streams: ['inbox:account:bench'] });
       }
       const w = await measure(run, groups, RATE, DURATION_MS, 60);
-      await settle(run);
-      const lost = await run.load.lost(w.published.final, ['{i}', String(SHARED_TAG)]);
-      const deliveries = Math.round(w.events / w.seconds);
-      o.log(`  ${deliveries} deliveries/s, p50 ${w.latency.percentile(0.5)} p99 ${w.latency.percentile(0.99)} ms, lost ${lost}, cpu ${JSON.stringify(w.cpu)}`);
-      return [
-        {
-          ...emptyResult('many-streams', mode, edges, n),
-          deliveries_per_s: deliveries,
-          ...latencyFields(w.latency),
-          lost,
-          duplicated: w.duplicated,
-          reordered: w.reordered,
-          cpu: w.cpu,
-          rss: rssOf(run),
-          extra: { publishes_per_s: RATE, streams: n + 1, publish_failed: w.published.failed },
-        },
-      ];
+      return [await deliveryRow(run, w, 'many-streams', mode, n, ['{i}', String(SHARED_TAG)], o, { publishes_per_s: RATE, streams: n + 1 })];
     });
   },
 };

@@ -1,7 +1,7 @@
 import { sleep } from '../harness.js';
 import type { PublishGroup } from '../protocol.js';
 import type { Mode } from '../systems.js';
-import { basePlan, connectAll, settle, emptyResult, latencyFields, measure, rssOf, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
+import { basePlan, connectAll, deliveryRow, measure, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
 
 const STREAMS = 300;
 const SUBSCRIBERS_PER_STREAM = 10;
@@ -33,23 +33,7 @@ export const tokenStream: Scenario = {
       }
       const rate = (TOKENS_PER_S * STREAMS) / STREAMS_PER_PUBLISH;
       const w = await measure(run, groups, rate, DURATION_MS);
-      await settle(run);
-      const lost = await run.load.lost(w.published.final, [`{i%${STREAMS}/${STREAMS_PER_PUBLISH}}`]);
-      const deliveries = Math.round(w.events / w.seconds);
-      o.log(`  ${deliveries} deliveries/s, p50 ${w.latency.percentile(0.5)} p99 ${w.latency.percentile(0.99)} ms, lost ${lost}, cpu ${JSON.stringify(w.cpu)}`);
-      return [
-        {
-          ...emptyResult('token-stream', mode, edges, n),
-          deliveries_per_s: deliveries,
-          ...latencyFields(w.latency),
-          lost,
-          duplicated: w.duplicated,
-          reordered: w.reordered,
-          cpu: w.cpu,
-          rss: rssOf(run),
-          extra: { streams: STREAMS, events_per_s: TOKENS_PER_S * STREAMS, publish_failed: w.published.failed },
-        },
-      ];
+      return [await deliveryRow(run, w, 'token-stream', mode, n, [`{i%${STREAMS}/${STREAMS_PER_PUBLISH}}`], o, { streams: STREAMS, events_per_s: TOKENS_PER_S * STREAMS })];
     });
   },
 };

@@ -447,3 +447,31 @@ export function setOwners(type, owners /* [{ id, account }] */) {
     });
   }
 }
+
+/**
+ * The two scenarios of the fan-out scripts: `vus` subscribers (one long iteration each, exec
+ * `subscriber`) and a publisher at `rate` events/s (exec `publisher`) that starts once the
+ * subscribers had `warmup` seconds to connect.
+ */
+export function fanOutScenarios({ vus, rate, duration, warmup, drain, publisherVus }) {
+  return {
+    subscribers: {
+      executor: 'per-vu-iterations',
+      exec: 'subscriber',
+      vus,
+      iterations: 1,
+      maxDuration: secs(warmup + duration + drain + 60),
+      gracefulStop: '10s',
+    },
+    publisher: {
+      executor: 'constant-arrival-rate',
+      exec: 'publisher',
+      rate,
+      timeUnit: '1s',
+      duration: secs(duration),
+      startTime: secs(warmup),
+      preAllocatedVUs: publisherVus,
+      maxVUs: publisherVus * 4,
+    },
+  };
+}
