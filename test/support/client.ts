@@ -55,8 +55,11 @@ export class TestClient {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** The first frame (already received or future) matching `pred`. */
-  next(pred: (f: Frame) => boolean, timeoutMs = 3000): Promise<Frame> {
+  /**
+   * The first frame (already received or future) matching `pred`. The default wait is generous: it
+   * only bounds a failure, and cluster tests share two cores with the load-test smoke runs.
+   */
+  next(pred: (f: Frame) => boolean, timeoutMs = 10_000): Promise<Frame> {
     const seen = this.frames.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
