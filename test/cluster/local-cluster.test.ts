@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@herald/local-nats';
@@ -7,15 +8,23 @@ import { TestClient } from '../support/client.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-async function ready(url: string, deadline: number): Promise<void> {
-  while (!(await fetch(url).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error(`${url} not ready`);
-    await new Promise((r) => setTimeout(r, 200));
+const isFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** `npm run cluster` uses the base port, +1 and +10: all three must be free (other test files run alongside). */
+async function freeBasePort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if ((await isFree(port + 1)) && (await isFree(port + 10))) return port;
   }
 }
 
 test('npm run cluster: two edges, authz and producers on a 3-node NATS; demo events reach a client; one Ctrl-C stops it all', async () => {
-  const port = await freePort();
+  const port = await freeBasePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts'], {
     cwd: ROOT,
     env: { ...process.env, HERALD_PORT: String(port), HERALD_NATS_PORT: '0', HERALD_DEMO_INTERVAL: '100ms', HERALD_LOG_LEVEL: 'warn' },
@@ -23,7 +32,14 @@ test('npm run cluster: two edges, authz and producers on a 3-node NATS; demo eve
   });
   const output: string[] = [];
   child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => ((gone = true), resolve(code))));
+  const ready = async (url: string, deadline: number): Promise<void> => {
+    while (!(await fetch(url).then((r) => r.ok, () => false))) {
+      if (gone || Date.now() > deadline) throw new Error(`${url} not ready${gone ? ' (the cluster exited)' : ''}:\n${output.join('')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   try {
     const deadline = Date.now() + 60_000;
     await ready(`http://127.0.0.1:${port}/readyz`, deadline);
