@@ -81,7 +81,8 @@ export class NatsServerProcess {
         spawnError = err;
         resolve();
       });
-      child.once('exit', () => resolve());
+      // 'close', not 'exit': its output pipes must be drained before the log file may be closed.
+      child.once('close', () => resolve());
     });
     void this.#exited.then(() => {
       if (this.#child === child) this.#child = undefined;
