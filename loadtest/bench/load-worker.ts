@@ -153,7 +153,7 @@ function lost(final: Record<string, number>, tagsOf: string[]): number {
       missing += Math.max(0, want - got);
       if (process.env['HERALD_BENCH_DEBUG'] && want > got) {
         const w = c.seen.get(tag);
-        process.stderr.write(`lost: client ${c.index} tag ${tag} want ${want} got ${got} base ${w?.base} offset ${c.offset} url ${c.urlIndex} open ${c.isOpen}\n`);
+        process.stderr.write(`lost: client ${c.index} tag ${tag} want ${want} got ${got} base ${w?.base} offset ${c.offset} url ${c.urlIndex} open ${c.isOpen} close-frame ${c.closeCode}\n`);
       }
     }
   }

@@ -66,6 +66,11 @@ export class BenchClient {
     readonly sink: EventSink,
   ) {}
 
+  /** Close code the server sent (0 if none yet). */
+  get closeCode(): number {
+    return this.#closeCode;
+  }
+
   get isOpen(): boolean {
     return this.#open;
   }
