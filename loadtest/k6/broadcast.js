@@ -27,19 +27,15 @@
 import {
   ACCOUNT,
   baseThresholds,
-  connect,
   deliveryThresholds,
-  edgeFor,
   fanOutScenarios,
-  mintToken,
   newRun,
   num,
-  primeCounters,
   publish,
   requireApiKey,
   requireSecret,
+  subscribeAndHold,
   subscriberIndex,
-  Tracker,
 } from './lib/herald.js';
 
 requireSecret();
@@ -62,24 +58,9 @@ export function setup() {
 }
 
 export function subscriber(data) {
-  primeCounters();
   const i = subscriberIndex();
-  const tracker = new Tracker(data.run);
-  const conn = connect({
-    edge: edgeFor(i),
-    token: mintToken({ sub: `k6-broadcast-${i}`, account: ACCOUNT }),
-    onWelcome(c) {
-      c.subscribe('TradingChannel', {}, undefined, (reply) => {
-        if (reply.type !== 'subscribed') c.close();
-      });
-    },
-    onEvent: (frame) => tracker.observe(frame),
-    onClose() {
-      clearTimeout(hold);
-      tracker.finish();
-    },
-  });
-  const hold = setTimeout(() => conn.close(), (WARMUP + DURATION + DRAIN) * 1000);
+  const subscriptions = [['TradingChannel', {}]];
+  subscribeAndHold(data, { index: i, sub: `k6-broadcast-${i}`, account: ACCOUNT, subscriptions, holdSec: WARMUP + DURATION + DRAIN });
 }
 
 export function publisher(data) {

@@ -37,21 +37,17 @@ import exec from 'k6/execution';
 import {
   ACCOUNT,
   baseThresholds,
-  connect,
   deliveryThresholds,
-  edgeFor,
   fanOutScenarios,
-  mintToken,
   newRun,
   num,
-  primeCounters,
   publish,
   requireApiKey,
   requireSecret,
   secs,
   setOwners,
+  subscribeAndHold,
   subscriberIndex,
-  Tracker,
 } from './lib/herald.js';
 
 requireSecret();
@@ -88,27 +84,18 @@ export function setup() {
 }
 
 export function subscriber(data) {
-  primeCounters();
   const i = subscriberIndex();
-  const tracker = new Tracker(data.run);
-  const streams = [`ai_streaming:conversation:${ownConversation(i)}`, `trading:${groupAccount(i)}`];
-  const conn = connect({
-    edge: edgeFor(i),
-    token: mintToken({ sub: `k6-many-${i}`, account: groupAccount(i) }),
-    onWelcome(c) {
-      const bail = (reply) => {
-        if (reply.type !== 'subscribed') c.close();
-      };
-      c.subscribe('AiStreamingChannel', { conversation_id: ownConversation(i) }, undefined, bail);
-      c.subscribe('TradingChannel', {}, undefined, bail);
-    },
-    onEvent: (frame) => tracker.observe(frame),
-    onClose() {
-      clearTimeout(hold);
-      tracker.finish(streams); // fed = events arrived on both subscriptions
-    },
+  subscribeAndHold(data, {
+    index: i,
+    sub: `k6-many-${i}`,
+    account: groupAccount(i),
+    subscriptions: [
+      ['AiStreamingChannel', { conversation_id: ownConversation(i) }],
+      ['TradingChannel', {}],
+    ],
+    holdSec: WARMUP + DURATION + DRAIN,
+    streams: [`ai_streaming:conversation:${ownConversation(i)}`, `trading:${groupAccount(i)}`], // fed = events on both
   });
-  const hold = setTimeout(() => conn.close(), (WARMUP + DURATION + DRAIN) * 1000);
 }
 
 export function publisher(data) {

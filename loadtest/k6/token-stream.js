@@ -30,21 +30,17 @@ import exec from 'k6/execution';
 import {
   ACCOUNT,
   baseThresholds,
-  connect,
   deliveryThresholds,
-  edgeFor,
   fanOutScenarios,
-  mintToken,
   newRun,
   num,
-  primeCounters,
   publish,
   requireApiKey,
   requireSecret,
   secs,
   setOwners,
+  subscribeAndHold,
   subscriberIndex,
-  Tracker,
 } from './lib/herald.js';
 
 requireSecret();
@@ -75,24 +71,9 @@ export function setup() {
 }
 
 export function subscriber(data) {
-  primeCounters();
   const i = subscriberIndex();
-  const tracker = new Tracker(data.run);
-  const conn = connect({
-    edge: edgeFor(i),
-    token: mintToken({ sub: `k6-tok-${i}`, account: ACCOUNT }),
-    onWelcome(c) {
-      c.subscribe('AiStreamingChannel', { conversation_id: conversation(i % STREAMS) }, undefined, (reply) => {
-        if (reply.type !== 'subscribed') c.close();
-      });
-    },
-    onEvent: (frame) => tracker.observe(frame),
-    onClose() {
-      clearTimeout(hold);
-      tracker.finish();
-    },
-  });
-  const hold = setTimeout(() => conn.close(), (WARMUP + DURATION + DRAIN) * 1000);
+  const subscriptions = [['AiStreamingChannel', { conversation_id: conversation(i % STREAMS) }]];
+  subscribeAndHold(data, { index: i, sub: `k6-tok-${i}`, account: ACCOUNT, subscriptions, holdSec: WARMUP + DURATION + DRAIN });
 }
 
 export function publisher(data) {

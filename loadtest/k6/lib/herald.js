@@ -475,3 +475,29 @@ export function fanOutScenarios({ vus, rate, duration, warmup, drain, publisherV
     },
   };
 }
+
+/**
+ * The fan-out scripts' subscriber: one socket on its edge, the given subscriptions (any refusal
+ * closes it), held `holdSec` seconds while a Tracker checks every event; `streams` are the ones
+ * that must each have delivered something (see Tracker.finish).
+ */
+export function subscribeAndHold(data, { index, sub, account, subscriptions, holdSec, streams }) {
+  primeCounters();
+  const tracker = new Tracker(data.run);
+  const conn = connect({
+    edge: edgeFor(index),
+    token: mintToken({ sub, account }),
+    onWelcome(c) {
+      const bail = (reply) => {
+        if (reply.type !== 'subscribed') c.close();
+      };
+      for (const [channel, params] of subscriptions) c.subscribe(channel, params, undefined, bail);
+    },
+    onEvent: (frame) => tracker.observe(frame),
+    onClose() {
+      clearTimeout(hold);
+      tracker.finish(streams);
+    },
+  });
+  const hold = setTimeout(() => conn.close(), holdSec * 1000);
+}

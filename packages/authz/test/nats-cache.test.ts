@@ -32,6 +32,17 @@ class Counting implements Authorizer {
   }
 }
 
+/** An authorizer whose answers (allow) wait until `release()`. */
+function gated(): { inner: Counting; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const inner = new Counting(async () => {
+    await gate;
+    return { allow: true, ttlMs: 1000 };
+  });
+  return { inner, release };
+}
+
 function clock(start = 1_000) {
   const c = { t: start, now: () => c.t };
   return c;
@@ -101,12 +112,7 @@ test('a synchronous throw from the inner authorizer is a rejection and leaves no
 });
 
 test('identical concurrent checks share one request', async () => {
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const inner = new Counting(async () => {
-    await gate;
-    return { allow: true, ttlMs: 1000 };
-  });
+  const { inner, release } = gated();
   const cache = new CachingAuthorizer(inner);
   const pending = [
     cache.check(req({ a: '1', b: '2' })),
@@ -169,12 +175,7 @@ test('invalidate by resource id, account, user and all', async () => {
 });
 
 test('an invalidation during a check: the answer is returned but not cached, and later callers ask again', async () => {
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const inner = new Counting(async () => {
-    await gate;
-    return { allow: true, ttlMs: 1000 };
-  });
+  const { inner, release } = gated();
   const cache = new CachingAuthorizer(inner);
   const first = cache.check(req());
   cache.invalidate({ resource_id: 'c1' });
