@@ -10,22 +10,9 @@ const COARSE_BUCKETS = 9_900; // 100 ms – 10 s
 export const BUCKETS = FINE_BUCKETS + COARSE_BUCKETS + 1; // + overflow
 
 export class Histogram {
-  readonly counts: Uint32Array;
+  readonly counts = new Uint32Array(BUCKETS);
   count = 0;
   max = 0;
-
-  constructor(counts?: ArrayLike<number>) {
-    this.counts = new Uint32Array(BUCKETS);
-    if (counts) {
-      this.counts.set(counts);
-      for (let i = 0; i < BUCKETS; i++) {
-        const c = this.counts[i]!;
-        if (c === 0) continue;
-        this.count += c;
-        this.max = Math.max(this.max, upperMs(i));
-      }
-    }
-  }
 
   record(ms: number): void {
     if (ms < 0) ms = 0; // clocks of two processes: sub-µs skew

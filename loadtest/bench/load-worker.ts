@@ -35,9 +35,10 @@ const sink: EventSink = {
   },
 };
 
-function target(p: ConnectPlan, client: BenchClient): { host: string; port: number } {
+/** Connects `client` to its current edge (`urls[urlIndex]`) and resolves with the welcome frame. */
+function connectToEdge(p: ConnectPlan, client: BenchClient): Promise<Control> {
   const u = new URL(p.urls[client.urlIndex % p.urls.length]!);
-  return { host: u.hostname, port: Number(u.port) };
+  return client.connect(u.hostname, Number(u.port), p.path);
 }
 
 async function subscribeAll(p: ConnectPlan, client: BenchClient, since: boolean): Promise<Control[]> {
@@ -63,7 +64,7 @@ async function subscribeAll(p: ConnectPlan, client: BenchClient, since: boolean)
 
 async function connectOne(p: ConnectPlan, client: BenchClient, connectMs: Histogram): Promise<void> {
   const t0 = nowMs();
-  await client.connect(target(p, client).host, target(p, client).port, p.path);
+  await connectToEdge(p, client);
   connectMs.record(nowMs() - t0);
   await subscribeAll(p, client, false);
 }
@@ -76,7 +77,7 @@ async function resumeClient(client: BenchClient, p: ConnectPlan, delayMs: number
   for (let attempt = 0; attempt < 50; attempt++) {
     client.urlIndex++; // the next edge: the one it was on may be gone
     try {
-      await client.connect(target(p, client).host, target(p, client).port, p.path);
+      await connectToEdge(p, client);
       const replies = await subscribeAll(p, client, true);
       const recovered = replies.every((r) => r['recovered'] !== false);
       if (recovered) resume.recovered++;
@@ -176,7 +177,7 @@ process.on('message', (msg: WorkerRequest) => {
       // A network blip: every socket goes at once; they come back with `since` after `delayMs`.
       for (const c of clients) {
         c.close();
-        void resumeClient(c, { ...plan!, urls: plan!.urls }, msg.delayMs);
+        void resumeClient(c, plan!, msg.delayMs);
       }
       reply({ dropped: clients.length });
       break;

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { cpuCell, METRIC_HEADS, metricCells, rowName } from './columns.js';
 import { machine } from './machine.js';
 import { writePlot } from './plot.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -78,24 +79,8 @@ async function main(): Promise<number> {
 }
 
 function table(rows: readonly BenchResult[]): string {
-  const head = ['scenario', 'mode', 'conns', 'conn/s', 'deliv/s', 'ceiling', 'p50', 'p90', 'p99', 'max', 'B/conn', 'lost', 'dup', 'cpu %'];
-  const f = (v: number | null, d = 0): string => (v === null ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: d }));
-  const body = rows.map((r) => [
-    r.scenario + (r.variant ? ` (${r.variant})` : ''),
-    r.mode,
-    f(r.connections),
-    f(r.connects_per_s),
-    f(r.deliveries_per_s),
-    r.baseline_deliveries_per_s && r.deliveries_per_s && r.mode !== 'baseline' ? `${Math.round((r.deliveries_per_s / r.baseline_deliveries_per_s) * 100)}%` : '–',
-    f(r.p50_ms, 2),
-    f(r.p90_ms, 2),
-    f(r.p99_ms, 2),
-    f(r.max_ms, 1),
-    f(r.rss_per_conn_bytes),
-    f(r.lost),
-    f(r.duplicated),
-    Object.entries(r.cpu).map(([k, v]) => `${k} ${v}`).join(' '),
-  ]);
+  const head = ['scenario', 'mode', 'edges', ...METRIC_HEADS, 'cpu %'];
+  const body = rows.map((r) => [r.scenario, rowName(r), String(r.edges), ...metricCells(r), cpuCell(r)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');

@@ -6,6 +6,7 @@
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cpuCell, METRIC_HEADS, metricCells, n, rowName } from './columns.js';
 import type { BenchResult } from './scenarios/common.js';
 
 type Saved = { machine: Record<string, string | number>; runs: (BenchResult & { command: string; at: string })[] };
@@ -17,22 +18,10 @@ const END = '<!-- results:end -->';
 const ORDER = ['idle', 'connect-storm', 'broadcast', 'many-streams', 'resume', 'token-stream'];
 const MODES = ['baseline', 'embedded', 'cluster'];
 
-const n = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits }));
-const pct = (r: BenchResult): string => (r.mode !== 'baseline' && r.deliveries_per_s && r.baseline_deliveries_per_s ? `${Math.round((r.deliveries_per_s / r.baseline_deliveries_per_s) * 100)}%` : '–');
-const cpu = (r: BenchResult): string =>
-  Object.entries(r.cpu)
-    .filter(([k]) => !k.startsWith('load') && k !== 'probe')
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ') || '–';
-
 function table(rows: Saved['runs']): string {
-  const head = '| mode | edges | connections | connects/s | deliveries/s | of baseline | p50 ms | p90 ms | p99 ms | max ms | RSS B/conn | lost | dup | server CPU % |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const body = rows.map(
-    (r) =>
-      `| ${r.mode}${r.variant ? ` (${r.variant})` : ''} | ${r.edges} | ${n(r.connections)} | ${n(r.connects_per_s)} | ${n(r.deliveries_per_s)} | ${pct(r)} | ${n(r.p50_ms, 2)} | ${n(r.p90_ms, 2)} | ${n(r.p99_ms, 2)} | ${n(r.max_ms, 1)} | ${n(r.rss_per_conn_bytes)} | ${n(r.lost)} | ${n(r.duplicated)} | ${cpu(r)} |`,
-  );
-  return [head, sep, ...body].join('\n');
+  const head = ['mode', 'edges', ...METRIC_HEADS, 'server CPU %'];
+  const body = rows.map((r) => [rowName(r), String(r.edges), ...metricCells(r), cpuCell(r, true)]);
+  return [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
 function extras(rows: Saved['runs']): string {
@@ -40,7 +29,7 @@ function extras(rows: Saved['runs']): string {
   for (const r of rows) {
     const e = r.extra ?? {};
     const keep = Object.entries(e).filter(([k]) => k !== 'steps');
-    if (keep.length) lines.push(`- ${r.mode}${r.variant ? ` (${r.variant})` : ''}: ${keep.map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('; ')}`);
+    if (keep.length) lines.push(`- ${rowName(r)}: ${keep.map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('; ')}`);
     const steps = e['steps'] as { rate: number; kept_up: boolean; deliveries_per_s: number; p50_ms: number; p99_ms: number; client_p99_ms: number }[] | undefined;
     if (steps) {
       lines.push(`  - ramp (events/s → deliveries/s, p50/p99 ms, kept up): ${steps.map((s) => `${s.rate} → ${n(s.deliveries_per_s)}, ${s.p50_ms}/${s.p99_ms}${s.kept_up ? '' : ' ✗'}`).join(' · ')}`);

@@ -30,7 +30,8 @@ export class SeqWindow {
 
   /** Forget numbers up to `to` (never seen ones stay missing: `distinct` did not count them). */
   #slide(to: number): void {
-    for (let s = this.base + 1; s <= to; s++) this.#clear(s);
+    if (to - this.base >= WINDOW) this.#bits.fill(0); // every bit is behind the new base
+    else for (let s = this.base + 1; s <= to; s++) this.#clear(s);
     this.base = to;
   }
 

@@ -210,10 +210,16 @@ export class BenchClient {
 
   #text(buf: Buffer, start: number, end: number): void {
     if (buf[start + 9] === E && buf[start + 10] === V) {
-      const tag = readInt(buf, find(buf, TAG, start, end), 0);
-      const seq = readInt(buf, find(buf, SEQ, start, end), 0);
-      const t = readInt(buf, find(buf, TIME, start, end), 0);
-      const offset = readInt(buf, find(buf, OFFSET, start, end), 0);
+      // Each field is searched for after the previous one, in the order frames carry them:
+      // `"offset"` before the envelope, then the payload's `"b"`, `"seq"`, `"t"`.
+      const atOffset = find(buf, OFFSET, start, end);
+      const atTag = find(buf, TAG, atOffset < 0 ? start : atOffset, end);
+      const atSeq = find(buf, SEQ, atTag < 0 ? start : atTag, end);
+      const atTime = find(buf, TIME, atSeq < 0 ? start : atSeq, end);
+      const offset = readInt(buf, atOffset, 0);
+      const tag = readInt(buf, atTag, 0);
+      const seq = readInt(buf, atSeq, 0);
+      const t = readInt(buf, atTime, 0);
       if (offset > this.offset) this.offset = offset;
       this.sink.event(this, tag, seq, t / 1000, offset);
       return;
