@@ -9,8 +9,8 @@ export interface UpgradeCredentials {
 }
 
 export interface ExtractInput {
-  /** Raw query string, without the leading `?`. */
-  query: string;
+  /** Raw query string (a leading `?` is ignored), or the request's query already parsed. */
+  query: string | URLSearchParams;
   /** Raw Authorization header ('' when absent). */
   authorization: string;
   /** Raw Sec-WebSocket-Protocol header ('' when absent). */
@@ -34,9 +34,9 @@ function fromHeader(authorization: string): string | undefined {
   return m?.[1];
 }
 
-function fromQuery(query: string): string | undefined {
-  const raw = query.startsWith('?') ? query.slice(1) : query;
-  const token = new URLSearchParams(raw).get('token')?.trim();
+function fromQuery(query: string | URLSearchParams): string | undefined {
+  const params = typeof query === 'string' ? new URLSearchParams(query.startsWith('?') ? query.slice(1) : query) : query;
+  const token = params.get('token')?.trim();
   return token ? token : undefined;
 }
 

@@ -35,6 +35,8 @@ describe('extractToken', () => {
     assert.equal(extractToken({ ...none, query: 'token=' }).token, undefined);
     assert.equal(extractToken({ ...none, query: 'tokens=x' }).token, undefined);
     assert.equal(extractToken({ ...none, query: 'token=a%2Eb.c' }).token, 'a.b.c');
+    // The edge hands over the query it already parsed.
+    assert.equal(extractToken({ ...none, query: new URLSearchParams('inbox=manual&token=q.q.q') }).token, 'q.q.q');
   });
 
   test('cookie, default and custom name', () => {

@@ -42,9 +42,10 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   const host = req.getHeader('host');
   const key = req.getHeader('sec-websocket-key');
   const extensions = req.getHeader('sec-websocket-extensions');
-  const query = req.getQuery() ?? '';
-  // `?inbox=manual`: the client subscribes the Inbox channel itself (to resume it with `since`).
-  const automatic = !query.includes('inbox=') || new URLSearchParams(query).get('inbox') !== 'manual';
+  // Parsed once: the token may be in it, and `?inbox=manual` (the client subscribes the Inbox channel
+  // itself, to resume it with `since`).
+  const query = new URLSearchParams(req.getQuery() ?? '');
+  const automatic = query.get('inbox') !== 'manual';
   const creds = extractToken({
     query,
     authorization: req.getHeader('authorization'),
