@@ -84,14 +84,25 @@ export class AuthzProcess extends HeraldProcess {
   }
 }
 
+/** `herald producers`: the demo producers and the reference backend answering client actions over NATS. */
+export class ProducersProcess extends HeraldProcess {
+  constructor(env: Record<string, string>) {
+    // Info level: readiness is its "serving client actions" line. Demo traffic stays low unless the env says otherwise.
+    super('producers', { HERALD_DEMO_INTERVAL: '1h', ...env, HERALD_LOG_LEVEL: 'info' });
+  }
+}
+
 export interface TestCluster {
   readonly nats: LocalNats;
   readonly edges: ClusterEdgeProcess[];
   readonly authz: AuthzProcess[];
+  readonly producers: ProducersProcess[];
   readonly env: Record<string, string>;
   /** Another edge; `env` overrides the cluster's (e.g. a NATS_URL naming one node). */
   startEdge(env?: Record<string, string>): Promise<ClusterEdgeProcess>;
   startAuthz(): Promise<AuthzProcess>;
+  /** Another `herald producers`; resolves once it serves client actions. */
+  startProducers(env?: Record<string, string>): Promise<ProducersProcess>;
   token(opts?: Partial<DevTokenOptions> & { sub?: string }): Promise<string>;
   publish(edge: ClusterEdgeProcess, streams: string[], event: string, payload?: unknown): Promise<{ streams: { stream: string; offset: number; epoch: string }[] }>;
   api(edge: ClusterEdgeProcess, method: string, path: string, body?: unknown): Promise<Response>;
@@ -113,12 +124,25 @@ export async function waitReady(url: string, proc: NodeProcess, timeoutMs = 30_0
   }
 }
 
+/** Resolves once `text` appears in the process's output. */
+export async function waitOutput(proc: NodeProcess, text: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!proc.output.join('').includes(text)) {
+    const exited = await Promise.race([proc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 100))]);
+    if (exited) throw new Error(`herald ${proc.command} exited during start:\n${proc.output.join('')}`);
+    if (Date.now() > deadline) throw new Error(`herald ${proc.command}: no "${text}" within ${timeoutMs} ms:\n${proc.output.join('')}`);
+  }
+}
+
 /**
  * Real nats-server nodes (3 by default, JetStream replicated 3 ways), then
  * `edges` cluster-mode edge processes and `authz` authz service processes,
- * all on loopback free ports.
+ * all on loopback free ports; with `producers`, that many `herald producers`
+ * processes too (`true` = 1), after the edges (which create the history stream).
  */
-export async function startTestCluster(options: { nodes?: number; edges?: number; authz?: number; env?: Record<string, string> } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  options: { nodes?: number; edges?: number; authz?: number; producers?: boolean | number; env?: Record<string, string> } = {},
+): Promise<TestCluster> {
   const size = options.nodes ?? 3;
   const nats = await startLocalNats({ size });
   const env: Record<string, string> = {
@@ -133,10 +157,12 @@ export async function startTestCluster(options: { nodes?: number; edges?: number
   };
   const edges: ClusterEdgeProcess[] = [];
   const authz: AuthzProcess[] = [];
+  const producers: ProducersProcess[] = [];
   const cluster: TestCluster = {
     nats,
     edges,
     authz,
+    producers,
     env,
     async startEdge(extra = {}) {
       const edge = new ClusterEdgeProcess(await freePort(), { ...env, ...extra });
@@ -148,6 +174,12 @@ export async function startTestCluster(options: { nodes?: number; edges?: number
       const p = new AuthzProcess(await freePort(), env);
       authz.push(p);
       await waitReady(`http://127.0.0.1:${p.port}/healthz`, p);
+      return p;
+    },
+    async startProducers(extra = {}) {
+      const p = new ProducersProcess({ ...env, ...extra });
+      producers.push(p);
+      await waitOutput(p, 'serving client actions');
       return p;
     },
     token: (opts = {}) => signDevToken({ secret: SECRET, sub: 'u1', account: 'acct-1', ...opts }),
@@ -164,7 +196,7 @@ export async function startTestCluster(options: { nodes?: number; edges?: number
       });
     },
     async stop() {
-      await Promise.all([...edges, ...authz].map((p) => p.kill()));
+      await Promise.all([...edges, ...authz, ...producers].map((p) => p.kill()));
       await nats.stop();
     },
   };
@@ -172,6 +204,7 @@ export async function startTestCluster(options: { nodes?: number; edges?: number
     // The authz service first: edges then find a responder for their first checks.
     for (let i = 0; i < (options.authz ?? 1); i++) await cluster.startAuthz();
     for (let i = 0; i < (options.edges ?? 2); i++) await cluster.startEdge();
+    for (let i = 0; i < Number(options.producers ?? 0); i++) await cluster.startProducers();
   } catch (err) {
     await cluster.stop();
     throw err;

@@ -11,6 +11,13 @@ import { workflowsTask } from './workflows.js';
 export type { DemoAgent, DemoGitJob, DemoOwned, DemoResources, DemoSubscription, DemoWorkflow, DemoWorkflowNode } from './resources.js';
 export { demoResources } from './resources.js';
 export type { DemoLog } from './context.js';
+export {
+  registerConversationHandlers,
+  type ConversationActionRegistry,
+  type ConversationActionRequest,
+  type ConversationHandlerOptions,
+  type ConversationHandlers,
+} from './conversation.js';
 
 export interface DemoOptions {
   /** Account that owns every demo resource (subscribe with a token of this account). */

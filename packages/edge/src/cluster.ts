@@ -5,11 +5,10 @@ import { createCatalog } from '@herald/channels';
 import { ConfigError, type EdgeConfig } from '@herald/config';
 import { NatsControlPlane } from '@herald/control';
 import { BusProducer } from '@herald/producer';
-import { LocalActions } from '@herald/session';
 import { createEdgeMetrics, type Logger } from '@herald/telemetry';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createEdgeVerifier, developmentTokens } from './compose.js';
-import { registerConversationHandlers } from './conversation-handler.js';
+import { NatsActionDispatcher, NatsRpcDispatcher } from './nats-backend.js';
 import { EdgeServer } from './server.js';
 
 export interface ClusterEdge {
@@ -55,8 +54,9 @@ export async function startClusterEdge(config: EdgeConfig, log: Logger): Promise
   const cache = nats.authzCacheSize > 0 ? new CachingAuthorizer(remote, { maxEntries: nats.authzCacheSize }) : undefined;
   const control = await NatsControlPlane.start(nc, { ttlMs: config.revocationTtlMs, replicas: nats.kvReplicas });
   const producer = new BusProducer(bus, catalog, owners, (history) => metrics.published(history));
-  const actions = new LocalActions();
-  registerConversationHandlers(actions, producer);
+  // Actions and RPC methods are answered by backends (e.g. `herald producers`) over NATS request/reply.
+  const actions = new NatsActionDispatcher(nc, { timeoutMs: config.limits.actionTimeoutMs });
+  const rpc = new NatsRpcDispatcher(nc, { timeoutMs: config.limits.actionTimeoutMs });
 
   const accessListeners = new Set<(change: Invalidation) => void>();
   const invalidations = subscribeInvalidations(nc, (inv) => {
@@ -72,6 +72,7 @@ export async function startClusterEdge(config: EdgeConfig, log: Logger): Promise
     authorizer: new ClaimsFirstAuthorizer((name) => catalog.get(name)?.rule, cache ?? remote),
     verifier: await createEdgeVerifier(config),
     actions,
+    rpc,
     publisher: producer,
     metrics,
     log,

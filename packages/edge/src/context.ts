@@ -5,7 +5,7 @@ import type { Catalog } from '@herald/channels';
 import type { EdgeConfig } from '@herald/config';
 import type { ControlPlane } from '@herald/control';
 import type { PublishResult, TraceContext } from '@herald/producer';
-import type { ActionDispatcher } from '@herald/session';
+import type { ActionDispatcher, RpcDispatcher } from '@herald/session';
 import type { EdgeMetrics, Logger } from '@herald/telemetry';
 
 /** Publishes an envelope that is already encoded (the HTTP API encodes once, at the edge of the system). */
@@ -22,6 +22,8 @@ export interface EdgeDeps {
   readonly authorizer: Authorizer;
   readonly verifier: TokenVerifier;
   readonly actions: ActionDispatcher;
+  /** JSON-RPC methods: in-process handlers in embedded mode, backends over NATS (`herald.rpc.<method>`) in cluster mode. */
+  readonly rpc: RpcDispatcher;
   readonly publisher: EnvelopePublisher;
   /** Revocations: checked on every upgrade, and matching sockets are closed when one arrives. */
   readonly control: ControlPlane;

@@ -4,12 +4,11 @@ import { createCatalog } from '@herald/channels';
 import type { EdgeConfig } from '@herald/config';
 import { MemoryControlPlane } from '@herald/control';
 import { renderConsolePage } from '@herald/console';
-import { startDemoProducers } from '@herald/demo';
+import { registerConversationHandlers, startDemoProducers } from '@herald/demo';
 import { BusProducer } from '@herald/producer';
-import { LocalActions } from '@herald/session';
+import { LocalActions, LocalRpc } from '@herald/session';
 import { createEdgeMetrics, type Logger } from '@herald/telemetry';
 import { createEdgeVerifier, developmentTokens } from './compose.js';
-import { registerConversationHandlers } from './conversation-handler.js';
 import { EdgeServer } from './server.js';
 
 export interface Embedded {
@@ -17,6 +16,7 @@ export interface Embedded {
   readonly producer: BusProducer;
   readonly owners: MemoryOwnershipStore;
   readonly actions: LocalActions;
+  readonly rpc: LocalRpc;
   readonly bus: MemoryBus;
   readonly control: MemoryControlPlane;
   stop(): Promise<void>;
@@ -35,8 +35,10 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
   const verifier = await createEdgeVerifier(config);
   const control = new MemoryControlPlane({ defaultTtlMs: config.revocationTtlMs });
   const producer = new BusProducer(bus, catalog, owners, (history) => metrics.published(history));
+  // The reference backend for AiConversationChannel.send_message runs in process.
   const actions = new LocalActions();
-  registerConversationHandlers(actions, producer);
+  const conversations = registerConversationHandlers(actions, producer, { log: (msg, fields) => log.warn(msg, fields as Record<string, unknown>) });
+  const rpc = new LocalRpc();
 
   const devTokens = developmentTokens(config, log);
   const demo = config.demo.enabled
@@ -51,6 +53,7 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
     authorizer,
     verifier,
     actions,
+    rpc,
     publisher: producer,
     metrics,
     log,
@@ -67,11 +70,13 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
     producer,
     owners,
     actions,
+    rpc,
     bus,
     control,
     async stop() {
       await demo?.stop();
       await server.close();
+      await conversations.drain();
       await control.close();
       await bus.close();
     },

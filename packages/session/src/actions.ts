@@ -32,8 +32,17 @@ export class ActionError extends Error {
 
 export type ActionHandler = (request: ActionRequest) => Promise<unknown> | unknown;
 
+/**
+ * Where backends register action handlers: LocalActions in process, the
+ * producer SDK's BackendServer over NATS. The same registration code works
+ * for both. `handle` returns a function that removes the handler.
+ */
+export interface ActionRegistry {
+  handle(channel: string, action: string, handler: ActionHandler): () => void;
+}
+
 /** In-process action handlers, registered per channel and action. */
-export class LocalActions implements ActionDispatcher {
+export class LocalActions implements ActionDispatcher, ActionRegistry {
   readonly #handlers = new Map<string, ActionHandler>();
 
   handle(channel: string, action: string, handler: ActionHandler): () => void {
@@ -45,6 +54,51 @@ export class LocalActions implements ActionDispatcher {
   async dispatch(request: ActionRequest): Promise<unknown> {
     const handler = this.#handlers.get(`${request.channel}.${request.action}`);
     if (!handler) throw new ActionError('no_handler', `no backend handles ${request.channel}.${request.action}`);
+    return handler(request);
+  }
+}
+
+/** A JSON-RPC call from a client; `params` is absent, an array or an object, as JSON-RPC allows. */
+export interface RpcRequest {
+  readonly identity: Identity;
+  readonly method: string;
+  readonly params: unknown;
+  readonly connectionId: string;
+}
+
+/** Where JSON-RPC methods go: in-process handlers in embedded mode, backends over NATS in cluster mode. */
+export interface RpcDispatcher {
+  call(request: RpcRequest): Promise<unknown>;
+}
+
+/** A JSON-RPC error: `code` is the JSON-RPC error code (-32601 method not found, …). */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+export type RpcHandler = (request: RpcRequest) => Promise<unknown> | unknown;
+
+/** In-process JSON-RPC methods; `'*'` answers every method without its own handler. */
+export class LocalRpc implements RpcDispatcher {
+  readonly #handlers = new Map<string, RpcHandler>();
+
+  handle(method: string, handler: RpcHandler): () => void {
+    this.#handlers.set(method, handler);
+    return () => {
+      if (this.#handlers.get(method) === handler) this.#handlers.delete(method);
+    };
+  }
+
+  async call(request: RpcRequest): Promise<unknown> {
+    const handler = this.#handlers.get(request.method) ?? this.#handlers.get('*');
+    if (!handler) throw new RpcError(-32601, `method not found: ${request.method}`);
     return handler(request);
   }
 }

@@ -1,4 +1,4 @@
-import type { Identity, IdentityKind } from '@herald/auth';
+import { decodeWireIdentity, parseWire as parse, toWire as json, WireError, wireOptional as optional, wireRecord as record, wireStringMap as stringMap } from '@herald/auth';
 import type { AuthzRequest, Decision } from '../authorizer.js';
 import type { Invalidation } from '../invalidation.js';
 
@@ -7,21 +7,13 @@ import type { Invalidation } from '../invalidation.js';
  * validated: a malformed message is a WireError (answered with `{error}` by
  * the service, ignored by invalidation subscribers), never a crash.
  */
-export class WireError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WireError';
-  }
-}
+export { WireError };
 
 /** A decision on the wire; `retryable` travels too so a retryable deny is never cached as final. */
 export type CheckDecision = Pick<Decision, 'allow' | 'reason' | 'ttlMs' | 'retryable'>;
 export type CheckReply = CheckDecision | { readonly error: string };
 
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-const KINDS: readonly IdentityKind[] = ['user', 'worker', 'service'];
 
 export function encodeCheckRequest(request: AuthzRequest): Uint8Array {
   return json({ identity: request.identity, channel: request.channel, params: request.params });
@@ -31,7 +23,7 @@ export function decodeCheckRequest(data: Uint8Array): AuthzRequest {
   const body = record(parse(data), 'request');
   const channel = body['channel'];
   if (typeof channel !== 'string' || channel === '') throw new WireError('channel must be a non-empty string');
-  return { identity: identity(body['identity']), channel, params: stringMap(body['params'] ?? {}, 'params') };
+  return { identity: decodeWireIdentity(body['identity']), channel, params: stringMap(body['params'] ?? {}, 'params') };
 }
 
 export function encodeCheckReply(reply: CheckReply): Uint8Array {
@@ -85,67 +77,4 @@ export function validateInvalidation(value: unknown): Invalidation {
     throw new WireError('invalidation names nothing (set all, resource_id, account_id or user_id)');
   }
   return inv;
-}
-
-function identity(value: unknown): Identity {
-  const v = record(value, 'identity');
-  const userId = v['userId'];
-  if (typeof userId !== 'string' || userId === '') throw new WireError('identity.userId must be a non-empty string');
-  const kind = v['kind'];
-  if (typeof kind !== 'string' || !KINDS.includes(kind as IdentityKind)) throw new WireError('identity.kind is invalid');
-  const permissions = v['permissions'] ?? [];
-  if (!Array.isArray(permissions) || !permissions.every((p) => typeof p === 'string')) {
-    throw new WireError('identity.permissions must be an array of strings');
-  }
-  const tokenHash = v['tokenHash'] ?? '';
-  if (typeof tokenHash !== 'string') throw new WireError('identity.tokenHash must be a string');
-  return {
-    userId,
-    accountId: nullable(v, 'accountId', 'string'),
-    permissions: permissions as string[],
-    kind: kind as IdentityKind,
-    sessionId: nullable(v, 'sessionId', 'string'),
-    apiTokenId: nullable(v, 'apiTokenId', 'string'),
-    expiresAt: nullable(v, 'expiresAt', 'number'),
-    issuedAt: nullable(v, 'issuedAt', 'number'),
-    tokenHash,
-  };
-}
-
-function parse(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(decoder.decode(data));
-  } catch {
-    throw new WireError('payload is not JSON');
-  }
-}
-
-function json(value: unknown): Uint8Array {
-  return encoder.encode(JSON.stringify(value));
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new WireError(`${what} must be an object`);
-  return value as Record<string, unknown>;
-}
-
-function stringMap(value: unknown, what: string): Record<string, string> {
-  const entries = Object.entries(record(value, what));
-  for (const [k, v] of entries) if (typeof v !== 'string') throw new WireError(`${what}.${k} must be a string`);
-  // fromEntries defines own properties, so a `__proto__` key stays data instead of swapping the prototype.
-  return Object.fromEntries(entries) as Record<string, string>;
-}
-
-type TypeName = { string: string; number: number; boolean: boolean };
-
-function optional<T extends keyof TypeName>(body: Record<string, unknown>, key: string, type: T): TypeName[T] | undefined {
-  const v = body[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== type) throw new WireError(`${key} must be a ${type}`);
-  return v as TypeName[T];
-}
-
-/** JSON has no undefined: an absent identity field may arrive missing or as null. */
-function nullable<T extends keyof TypeName>(body: Record<string, unknown>, key: string, type: T): TypeName[T] | undefined {
-  return body[key] === null ? undefined : optional(body, key, type);
 }
