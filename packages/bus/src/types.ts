@@ -24,7 +24,12 @@ export interface Delivery {
   readonly data: string;
   /** ms since the epoch when the bus accepted it (for fan-out latency). */
   readonly publishedAt: number;
+  /** For ephemeral events relayed between edges: the process that published it (and fanned it out locally already). */
+  readonly origin?: string;
 }
+
+/** NATS header naming the edge process that relayed an ephemeral event (see `Delivery.origin`). */
+export const ORIGIN_HEADER = 'Herald-Origin';
 
 export interface BusPublish {
   readonly stream: string;

@@ -1,5 +1,6 @@
 import type { Identity } from '@herald/auth';
-import type { ChannelDef, ResolveResult, SubscriptionRequest } from './types.js';
+import type { Rule } from '@herald/authz';
+import type { ChannelDef, ParamSpec, ResolveResult, SubscriptionRequest } from './types.js';
 import { stableStringify } from './stable-json.js';
 
 /** Param values are ids or enum words: no `:` (stream token separator), no spaces, bounded length. */
@@ -12,12 +13,20 @@ const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
 interface CompiledTemplate {
   readonly template: string;
   readonly placeholders: readonly string[];
+  /** Matches the streams the template produces; group i captures placeholder i. */
   readonly matcher: RegExp;
 }
 
 interface CompiledChannel {
   readonly def: ChannelDef;
   readonly templates: readonly CompiledTemplate[];
+}
+
+/** A channel whose subscription with `params` reads a given stream (see `Catalog.channelsForStream`). */
+export interface StreamReader {
+  readonly def: ChannelDef;
+  /** Validated params, as `resolve` returns them (implied ones filled from the identity, when given). */
+  readonly params: Readonly<Record<string, string>>;
 }
 
 /** Catalog-wide facts about one stream name, found by matching it against every template. */
@@ -44,12 +53,9 @@ export class Catalog {
       names.add(def.name);
       const compiled: CompiledChannel = { def, templates: def.streams.map(compileTemplate) };
       validateDef(def, compiled.templates);
-      const table = def.kind === 'named' ? this.#named : def.kind === 'channelId' ? this.#channelIds : undefined;
-      if (table) {
-        table.set(def.name, compiled);
-      } else {
-        this.#paths.push(compiled);
-      }
+      if (def.kind === 'channelId') this.#channelIds.set(def.name, compiled);
+      else this.#named.set(def.name, compiled); // path channels too: a path socket's subscription is `{channel: '/ws/agents', params}`
+      if (def.kind === 'path') this.#paths.push(compiled);
       this.#all.push(compiled);
       this.#byName.set(def.name, def);
       if (def.automatic) this.#automatic.push(def);
@@ -119,6 +125,45 @@ export class Catalog {
     return info;
   }
 
+  /**
+   * Every channel, with params, whose subscription reads `stream`: templates are matched in
+   * reverse and the params they yield are validated like a subscription's (enums, value syntax,
+   * one-of groups), keeping only those that resolve to `stream`. Authorizing any of them is
+   * authorizing the stream (REST reads of history).
+   *
+   * Params the template does not name are implied from `identity` where the channel says so (the
+   * Inbox's user id). Other required ones (`GitJobLogsChannel`'s repository and pipeline, the
+   * account of `DevopsPipelineChannel`'s pipeline stream) may take any value a subscriber could
+   * give: the candidates are the values the channel's rule could allow (the identity's account or
+   * user where the rule compares them, switch cases) or a placeholder when the rule ignores them.
+   */
+  channelsForStream(stream: string, identity?: Identity): StreamReader[] {
+    const out: StreamReader[] = [];
+    for (const c of this.#all) {
+      const seen = new Set<string>();
+      for (const t of c.templates) {
+        const m = t.matcher.exec(stream);
+        if (!m) continue;
+        const params: Record<string, string> = {};
+        let consistent = true;
+        t.placeholders.forEach((p, i) => {
+          const v = m[i + 1] as string;
+          if (params[p] !== undefined && params[p] !== v) consistent = false;
+          params[p] = v;
+        });
+        if (!consistent) continue;
+        const free = Object.entries(c.def.params.fields).filter(([name, spec]) => spec.required && params[name] === undefined && !(spec.fromIdentity && identity));
+        for (const combo of combinations(free.map(([name, spec]) => [name, freeValues(c.def.rule, name, spec, identity)] as const))) {
+          const resolved = resolveWith(c, { ...params, ...combo }, identity);
+          if (!resolved.ok || !resolved.streams.includes(stream) || seen.has(resolved.key)) continue;
+          seen.add(resolved.key);
+          out.push({ def: c.def, params: resolved.params });
+        }
+      }
+    }
+    return out;
+  }
+
   #matchStream(stream: string): StreamInfo | undefined {
     let history: boolean | undefined;
     const channels: string[] = [];
@@ -130,6 +175,42 @@ export class Catalog {
     }
     return history === undefined ? undefined : { history, channels };
   }
+}
+
+/** Values a subscriber could give a param the stream does not name, for `rule` to possibly allow. */
+function freeValues(rule: Rule, param: string, spec: ParamSpec, identity: Identity | undefined): string[] {
+  const found = new Set<string>();
+  const walk = (r: Rule): void => {
+    switch (r.kind) {
+      case 'matchesIdentity': {
+        const v = identity?.[r.field];
+        if (r.param === param && v !== undefined) found.add(v);
+        return;
+      }
+      case 'switch':
+        if (r.param === param) for (const k of Object.keys(r.cases)) found.add(k);
+        for (const sub of [...Object.values(r.cases), ...(r.absent ? [r.absent] : []), ...(r.otherwise ? [r.otherwise] : [])]) walk(sub);
+        return;
+      case 'anyOf':
+      case 'allOf':
+        for (const sub of r.rules) walk(sub);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(rule);
+  let values = [...found];
+  if (spec.enum) values = values.filter((v) => spec.enum?.includes(v));
+  if (values.length === 0) values = [spec.enum?.[0] ?? '_'];
+  return values.slice(0, 8);
+}
+
+/** Every assignment picking one value per param (at most 64). */
+function combinations(choices: readonly (readonly [string, readonly string[]])[]): Record<string, string>[] {
+  let out: Record<string, string>[] = [{}];
+  for (const [name, values] of choices) out = out.flatMap((o) => values.map((v) => ({ ...o, [name]: v }))).slice(0, 64);
+  return out;
 }
 
 function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Identity | undefined): ResolveResult {
@@ -181,7 +262,7 @@ function compileTemplate(template: string): CompiledTemplate {
   const placeholders = [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
   const source = template
     .split(PLACEHOLDER)
-    .map((part, i) => (i % 2 === 1 ? '[^:]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part, i) => (i % 2 === 1 ? '([^:]+)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('');
   return { template, placeholders, matcher: new RegExp(`^${source}$`) };
 }

@@ -210,11 +210,18 @@ test('AiStreamingChannel needs exactly one of execution_id and conversation_id',
 });
 
 test('unknown channels are unknown_channel', () => {
-  for (const channel of ['NopeChannel', 'aiConversationChannel', 'AiConversation', 'agent', '/ws/agents', '', 'ai_conversation']) {
+  for (const channel of ['NopeChannel', 'aiConversationChannel', 'AiConversation', 'agent', '/ws/nope', '', 'ai_conversation']) {
     expectFailure(catalog.resolve({ channel, params: { conversation_id: 'c-1', id: 'x' } }, user), 'unknown_channel');
   }
   expectFailure(catalog.resolve({ channel: 7 } as unknown as SubscriptionRequest, user), 'unknown_channel');
   expectFailure(catalog.resolve({ channel: undefined } as unknown as SubscriptionRequest, user), 'unknown_channel');
+});
+
+test('a path channel resolves by name as it does by URL (the path dialect subscribes it that way)', () => {
+  const byName = expectOk(catalog.resolve({ channel: '/ws/agents', params: { agent_id: 'a-1' } }, user));
+  const byPath = expectOk(catalog.resolvePath('/ws/agents/a-1', user));
+  assert.deepEqual(byName.streams, byPath.streams);
+  assert.equal(byName.key, byPath.key);
 });
 
 test('integer params become strings', () => {

@@ -31,6 +31,8 @@ export interface EdgeConfig {
     readonly maxSubscriptions: number;
     readonly rateLimitPerSec: number;
     readonly rateLimitBurst: number;
+    /** Broadcast actions (typing indicators) per connection per second; more are answered `rate_limited`. */
+    readonly broadcastActionsPerSec: number;
     readonly maxPendingCommands: number;
     readonly maxBackpressureBytes: number;
     readonly idleTimeoutSec: number;
@@ -104,6 +106,7 @@ export function loadEdgeConfig(env: Env = process.env, defaults: { demo?: boolea
       maxSubscriptions: r.int('HERALD_MAX_SUBSCRIPTIONS', 100, 1, 10_000),
       rateLimitPerSec: r.int('HERALD_RATE_LIMIT', 50, 1, 100_000),
       rateLimitBurst: r.int('HERALD_RATE_BURST', 100, 1, 100_000),
+      broadcastActionsPerSec: r.int('HERALD_BROADCAST_ACTION_RATE', 5, 1, 1000),
       maxPendingCommands: r.int('HERALD_MAX_PENDING_COMMANDS', 32, 1, 10_000),
       maxBackpressureBytes: r.int('HERALD_MAX_BACKPRESSURE_BYTES', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
       idleTimeoutSec: r.duration('HERALD_IDLE_TIMEOUT', 120_000, 's', 8_000, 960_000) / 1000,

@@ -1,21 +1,22 @@
 import type { Identity } from '@herald/auth';
 import type { Invalidation } from '@herald/authz';
 import { revocationMatches, type Revocation } from '@herald/control';
-import { CloseCode, NATIVE_SUBPROTOCOL } from '@herald/protocol';
-import { ExpiryWheel, nativeCodec, Session, StreamHub, type SessionCodec, type SessionDeps } from '@herald/session';
+import { CloseCode } from '@herald/protocol';
+import { ExpiryWheel, Session, SSE_TOPIC_PREFIX, sseCodec, StreamHub, type SessionDeps, type SessionOptions, type SessionSocket } from '@herald/session';
 import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
 import { affectedSubscriptions } from './access.js';
 import { registerApi } from './api.js';
 import type { EdgeContext, EdgeDeps } from './context.js';
+import { DIALECTS, type Dialect } from './dialects.js';
 import { handleUpgrade, type DialectEndpoint } from './upgrade.js';
 import { loadUws } from './uws.js';
+import { registerSse, SSE_INDEX, SseTopics, type SseHost } from './sse.js';
 
-/** Dialects in fan-out order; a session's `dialect` indexes this list. */
-const CODECS: readonly SessionCodec[] = [nativeCodec];
-const NATIVE = 0;
-
+/** uWS copies the user data's own properties into its socket object, so the session travels in a field. */
 interface SocketData {
-  readonly session: Session;
+  readonly session?: Session;
+  /** Set instead of a session on a socket accepted only to be told its token was refused. */
+  readonly refusal?: string;
 }
 
 /**
@@ -23,13 +24,16 @@ interface SocketData {
  * API, sessions for its sockets, and a hub holding one bus subscription per
  * stream.
  */
-export class EdgeServer implements EdgeContext {
+export class EdgeServer implements EdgeContext, SseHost {
   readonly app: TemplatedApp;
   readonly hub: StreamHub;
+  /** SSE responses by hub topic (uWS topics only reach WebSockets). */
+  readonly sseTopics = new SseTopics();
   readonly #sessions = new Set<Session>();
   readonly #sessionDeps: SessionDeps;
   readonly #expiry: ExpiryWheel<Session>;
   readonly #sweep: NodeJS.Timeout;
+  readonly #timers: NodeJS.Timeout[] = [];
   readonly #unlisten: (() => void)[] = [];
   #listen: us_listen_socket | undefined;
   #port = 0;
@@ -41,8 +45,12 @@ export class EdgeServer implements EdgeContext {
     this.app = uWS.App();
     this.hub = new StreamHub({
       bus: deps.bus,
-      fanout: { publish: (topic, frame) => void this.app.publish(topic, frame, false, false) },
-      encoders: CODECS.map((c) => c.events),
+      // SSE topics go to the SSE registry, every other topic to uWS.
+      fanout: {
+        publish: (topic, frame) => void (topic.startsWith(SSE_TOPIC_PREFIX) ? this.sseTopics.publish(topic, frame) : this.app.publish(topic, frame, false, false)),
+      },
+      // The SSE codec is last: its index is SSE_INDEX (= DIALECTS.length).
+      encoders: [...DIALECTS.map((d) => d.codec.events), sseCodec.events],
       metrics,
       onError: (msg, fields) => log.warn(msg, fields),
     });
@@ -53,6 +61,7 @@ export class EdgeServer implements EdgeContext {
       hub: this.hub,
       verifier: deps.verifier,
       actions: deps.actions,
+      rpc: deps.rpc,
       limits: config.limits,
       metrics,
       expiry: this.#expiry,
@@ -60,29 +69,9 @@ export class EdgeServer implements EdgeContext {
       epoch: () => deps.bus.epoch(),
     };
 
-    const native: DialectEndpoint = {
-      dialect: NATIVE,
-      subprotocol: NATIVE_SUBPROTOCOL,
-      // uWS copies the user data's own properties into its socket object, so the session travels in a field.
-      createSession: (id: string, identity: Identity, options: { automatic: boolean }): SocketData => ({
-        session: new Session(this.#sessionDeps, nativeCodec, NATIVE, id, identity, options.automatic),
-      }),
-    };
-    const { limits } = config;
-    this.app.ws<SocketData>('/ws', {
-      compression: uWS.DISABLED,
-      // Frames above our limit are answered with 4008 by the session; uWS only stops absurd ones (1009).
-      maxPayloadLength: Math.min(limits.maxFrameBytes * 4, 64 * 1024 * 1024),
-      maxBackpressure: limits.maxBackpressureBytes,
-      // Past the hard limit uWS would otherwise drop frames silently; closing makes the client resume instead.
-      closeOnBackpressureLimit: 1,
-      idleTimeout: limits.idleTimeoutSec,
-      sendPingsAutomatically: true,
-      upgrade: (res, req, context) => handleUpgrade(this, native, res, req, context),
-      open: (ws: WebSocket<SocketData>) => this.#opened(ws),
-      message: (ws: WebSocket<SocketData>, message, isBinary) => ws.getUserData().session.receive(message, isBinary),
-      close: (ws: WebSocket<SocketData>, code) => this.#closed(ws.getUserData().session, code),
-    });
+    for (const [index, dialect] of DIALECTS.entries()) this.#serve(index, dialect);
+    // Before the API: it ends with a catch-all route.
+    this.#unlisten.push(registerSse(this.app, this));
     registerApi(this.app, this);
 
     // Slow consumers: close at half the hard limit with 4009 so they resume elsewhere. Once a second,
@@ -91,6 +80,48 @@ export class EdgeServer implements EdgeContext {
     this.#sweep.unref();
     this.#unlisten.push(deps.control.onRevoke((r) => this.closeRevoked(r)));
     this.#unlisten.push(deps.accessChanges((change) => void this.revalidate(change)));
+  }
+
+  /** One dialect's WebSocket route. */
+  #serve(index: number, dialect: Dialect): void {
+    const uWS = loadUws();
+    const { limits } = this.deps.config;
+    const endpoint: DialectEndpoint = {
+      dialect,
+      createSession: (id: string, identity: Identity, options: SessionOptions): SocketData => ({
+        session: new Session(this.#sessionDeps, dialect.codec, index, id, identity, options),
+      }),
+      refused: (reason: string): SocketData => ({ refusal: reason }),
+    };
+    this.app.ws<SocketData>(dialect.route, {
+      compression: uWS.DISABLED,
+      // Frames above our limit are answered with 4008 by the session; uWS only stops absurd ones (1009).
+      maxPayloadLength: Math.min(limits.maxFrameBytes * 4, 64 * 1024 * 1024),
+      maxBackpressure: limits.maxBackpressureBytes,
+      // Past the hard limit uWS would otherwise drop frames silently; closing makes the client resume instead.
+      closeOnBackpressureLimit: 1,
+      idleTimeout: limits.idleTimeoutSec,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => handleUpgrade(this, endpoint, res, req, context),
+      open: (ws: WebSocket<SocketData>) => {
+        const data = ws.getUserData();
+        if (data.session) return this.#opened(ws, data.session, dialect);
+        // In-band refusal: say why the way this dialect's clients understand, then close.
+        ws.send(dialect.refusal?.() ?? '');
+        ws.end(CloseCode.Unauthorized, data.refusal ?? 'unauthorized');
+      },
+      message: (ws: WebSocket<SocketData>, message, isBinary) => ws.getUserData().session?.receive(message, isBinary),
+      close: (ws: WebSocket<SocketData>, code) => {
+        const session = ws.getUserData().session;
+        if (session) this.#closed(session, code);
+      },
+    });
+    if (dialect.heartbeat) {
+      const { topic, intervalMs, frame } = dialect.heartbeat;
+      const timer = setInterval(() => void this.app.publish(topic, frame(), false, false), intervalMs);
+      timer.unref();
+      this.#timers.push(timer);
+    }
   }
 
   static async start(deps: EdgeDeps): Promise<EdgeServer> {
@@ -152,6 +183,7 @@ export class EdgeServer implements EdgeContext {
   /** Close the listener and every socket now. */
   async close(): Promise<void> {
     clearInterval(this.#sweep);
+    for (const t of this.#timers.splice(0)) clearInterval(t);
     for (const off of this.#unlisten.splice(0)) off();
     this.#expiry.stop();
     if (this.#listen) loadUws().us_listen_socket_close(this.#listen);
@@ -160,10 +192,24 @@ export class EdgeServer implements EdgeContext {
     for (const s of [...this.#sessions]) s.close(CloseCode.Draining, 'shutting_down');
   }
 
-  #opened(ws: WebSocket<SocketData>): void {
-    const session = ws.getUserData().session;
+  /** SSE (sse.ts): a response's session, registered like a socket's so revocation, drain, expiry and metrics apply. */
+  attachSse(connectionId: string, identity: Identity, options: SessionOptions, socket: SessionSocket): Session {
+    const session = new Session(this.#sessionDeps, sseCodec, SSE_INDEX, connectionId, identity, options);
     this.#sessions.add(session);
     this.deps.metrics.connectionOpened(session.codec.name);
+    session.open(socket);
+    return session;
+  }
+
+  /** SSE (sse.ts): the response ended or was aborted. */
+  detachSse(session: Session, code: number): void {
+    this.#closed(session, code);
+  }
+
+  #opened(ws: WebSocket<SocketData>, session: Session, dialect: Dialect): void {
+    this.#sessions.add(session);
+    this.deps.metrics.connectionOpened(session.codec.name);
+    if (dialect.heartbeat) ws.subscribe(dialect.heartbeat.topic);
     session.open(ws);
   }
 

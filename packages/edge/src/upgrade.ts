@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { AuthError, extractToken, type Identity } from '@herald/auth';
+import type { ChannelRef } from '@herald/protocol';
+import type { SessionOptions } from '@herald/session';
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
+import type { Dialect } from './dialects.js';
 import { respondError, track } from './http.js';
 import type { EdgeContext } from './context.js';
 
-/** What differs between dialects at upgrade time. */
+/** One dialect's route, as the upgrade handler needs it. */
 export interface DialectEndpoint {
-  readonly dialect: number;
-  /** The subprotocol the server selects when the client offers it. */
-  readonly subprotocol: string;
+  readonly dialect: Dialect;
   /** Turn the verified identity into the socket's user data (a Session). */
-  createSession(connectionId: string, identity: Identity, options: { automatic: boolean }): unknown;
+  createSession(connectionId: string, identity: Identity, options: SessionOptions): unknown;
+  /** User data of a socket accepted only to be told in-band that its token was refused. */
+  refused(reason: string): unknown;
 }
 
 /**
@@ -42,10 +45,12 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   const host = req.getHeader('host');
   const key = req.getHeader('sec-websocket-key');
   const extensions = req.getHeader('sec-websocket-extensions');
+  const url = req.getUrl();
+  const { dialect } = endpoint;
   // Parsed once: the token may be in it, and `?inbox=manual` (the client subscribes the Inbox channel
   // itself, to resume it with `since`).
   const query = new URLSearchParams(req.getQuery() ?? '');
-  const automatic = query.get('inbox') !== 'manual';
+  const automatic = dialect.automatic && query.get('inbox') !== 'manual';
   const creds = extractToken({
     query,
     authorization: req.getHeader('authorization'),
@@ -64,26 +69,42 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
     return refuse(503, 'capacity', 'connection limit reached; retry with backoff');
   }
   if (!isOriginAllowed(origin, host, ctx.deps.config.allowedOrigins)) return refuse(401, 'origin_not_allowed', `origin ${origin} is not allowed`);
-  if (creds.protocols.length > 0 && !creds.protocols.includes(endpoint.subprotocol)) {
-    return refuse(400, 'unsupported_subprotocol', `offer the ${endpoint.subprotocol} subprotocol`);
+  const wanted = dialect.subprotocol;
+  if (wanted !== undefined && creds.protocols.length > 0 && !creds.protocols.includes(wanted)) {
+    return refuse(400, 'unsupported_subprotocol', `offer the ${wanted} subprotocol`);
   }
-  if (!creds.token) return refuse(401, 'missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
-  const subprotocol = creds.protocols.length > 0 ? endpoint.subprotocol : '';
+  const subprotocol = wanted !== undefined && creds.protocols.length > 0 ? wanted : '';
+
+  /** Token refused: HTTP 401, or for dialects whose clients expect it, an upgrade that only says so. */
+  const refuseToken = (reason: string, message: string): void => {
+    if (!endpoint.dialect.refusal || reply.aborted) return refuse(401, reason, message);
+    ctx.deps.metrics.authFailure(reason);
+    ctx.deps.log.debug('upgrade refused in-band', { reason, dialect: dialect.codec.name });
+    reply.aborted = true;
+    res.cork(() => res.upgrade(endpoint.refused(reason), key, subprotocol, extensions, context));
+  };
+  if (!creds.token) return refuseToken('missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
 
   ctx.deps.verifier.verify(creds.token).then(
     (identity) => {
       if (reply.aborted) return;
       const revoked = ctx.deps.control.check(identity);
-      if (revoked) return refuse(401, 'revoked', `this token was revoked (${revoked.kind}${revoked.reason ? `: ${revoked.reason}` : ''})`);
+      if (revoked) return refuseToken('revoked', `this token was revoked (${revoked.kind}${revoked.reason ? `: ${revoked.reason}` : ''})`);
+      let initial: ChannelRef | undefined;
+      if (dialect.pathIsSubscription) {
+        const resolved = ctx.deps.catalog.resolvePath(url, identity);
+        if (!resolved.ok) return refuse(resolved.reason === 'unknown_channel' ? 404 : 400, resolved.reason, resolved.message);
+        initial = { channel: resolved.def.name, params: resolved.params };
+      }
       reply.aborted = true; // the upgrade is this request's response
       const id = nextConnectionId();
-      const userData = endpoint.createSession(id, identity, { automatic });
+      const userData = endpoint.createSession(id, identity, { automatic, ...(initial ? { initial } : {}) });
       res.cork(() => res.upgrade(userData, key, subprotocol, extensions, context));
     },
     (err: unknown) => {
-      if (err instanceof AuthError) return refuse(401, err.reason, err.message);
+      if (err instanceof AuthError) return refuseToken(err.reason, err.message);
       ctx.deps.log.error('token verification crashed', { error: err });
-      refuse(401, 'malformed_token', 'token could not be verified');
+      refuseToken('malformed_token', 'token could not be verified');
     },
   );
 }

@@ -1,4 +1,4 @@
-import { rawMembers } from './json-raw.js';
+import { rawMembers, scanMembers } from './json-raw.js';
 
 /**
  * The canonical event envelope producers publish:
@@ -12,6 +12,11 @@ export interface EnvelopeFields {
   /** Raw JSON text of the payload (passed through unchanged). */
   readonly payloadJson: string;
   readonly timestamp: string;
+  /**
+   * The payload is a message published in ActionCable's shape (`{stream, data}`): ActionCable
+   * clients get the payload itself as `message`, not the envelope. Written last, as `"raw":true`.
+   */
+  readonly raw?: boolean;
 }
 
 export const LIMITS = {
@@ -27,8 +32,39 @@ export function encodeEnvelope(f: EnvelopeFields): string {
   let out = `{"event":${JSON.stringify(f.event)}`;
   if (f.resource_type !== undefined) out += `,"resource_type":${JSON.stringify(f.resource_type)}`;
   if (f.resource_id !== undefined) out += `,"resource_id":${JSON.stringify(f.resource_id)}`;
-  return `${out},"payload":${f.payloadJson},"timestamp":${JSON.stringify(f.timestamp)}}`;
+  return `${out},"payload":${f.payloadJson},"timestamp":${JSON.stringify(f.timestamp)}${f.raw ? RAW_MARK : '}'}`;
 }
+
+const RAW_MARK = ',"raw":true}';
+
+/** The parts of a stored envelope other dialects re-frame: its event name and raw payload. */
+export interface EnvelopeParts {
+  readonly event: string;
+  readonly payloadJson: string;
+  readonly raw: boolean;
+}
+
+/**
+ * Splits an envelope Herald encoded (`encodeEnvelope`): once per message per dialect that needs
+ * the parts, never per socket. Malformed input (a producer that bypassed the SDK) yields an
+ * `event` of `message` and the whole text as payload rather than an exception in the fan-out.
+ */
+export function envelopeParts(envelope: string): EnvelopeParts {
+  try {
+    const m = scanMembers(envelope);
+    const event = m.get('event');
+    return {
+      event: event ? (JSON.parse(event) as string) : 'message',
+      payloadJson: m.get('payload') ?? 'null',
+      raw: envelope.endsWith(RAW_MARK),
+    };
+  } catch {
+    return { event: 'message', payloadJson: envelope, raw: false };
+  }
+}
+
+/** Whether the envelope carries an ActionCable-shaped broadcast (see `EnvelopeFields.raw`); O(1). */
+export const isRawEnvelope = (envelope: string): boolean => envelope.endsWith(RAW_MARK);
 
 export class EnvelopeError extends Error {
   constructor(message: string) {

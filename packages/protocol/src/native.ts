@@ -16,15 +16,23 @@ export interface SincePosition {
   readonly streams?: Readonly<Record<string, number>>;
 }
 
-/** Names a subscription: a channel with params, or a channel id. */
-export type ChannelRef = { readonly channel: string; readonly params: Readonly<Record<string, unknown>> } | { readonly channelId: string };
+/**
+ * Names a subscription: a channel with params, or a channel id. `identifier` is the client's own
+ * name for it where the dialect has one (ActionCable): echoed byte for byte, and two identifiers
+ * naming the same channel are two subscriptions.
+ */
+export type ChannelRef = ({ readonly channel: string; readonly params: Readonly<Record<string, unknown>> } | { readonly channelId: string }) & {
+  readonly identifier?: string;
+};
 
 export type ClientCommand =
   | { readonly type: 'subscribe'; readonly ref: ChannelRef; readonly since?: SincePosition; readonly id?: RequestId }
   | { readonly type: 'unsubscribe'; readonly ref: ChannelRef; readonly id?: RequestId }
   | { readonly type: 'perform'; readonly ref: ChannelRef; readonly action: string; readonly data: unknown; readonly id: RequestId }
   | { readonly type: 'refresh'; readonly token: string; readonly id?: RequestId }
-  | { readonly type: 'ping'; readonly id?: RequestId };
+  | { readonly type: 'ping'; readonly id?: RequestId }
+  /** A method Herald does not implement itself (JSON-RPC), forwarded to a backend; no `id` = no answer. */
+  | { readonly type: 'call'; readonly method: string; readonly params: unknown; readonly id?: RequestId };
 
 export type ParseResult = { readonly ok: true; readonly command: ClientCommand } | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly id?: RequestId };
 
@@ -40,9 +48,13 @@ export type ErrorCode =
   | 'no_handler'
   | 'refresh_failed'
   | 'rate_limited'
+  | 'invalid_params'
   | 'internal';
 
-export function parseNativeFrame(text: string): ParseResult {
+type ParseFailure = Extract<ParseResult, { ok: false }>;
+
+/** A client frame's JSON object, or the failure every dialect reports for text that is not one. */
+export function readFrameObject(text: string): Record<string, unknown> | ParseFailure {
   let msg: unknown;
   try {
     msg = JSON.parse(text);
@@ -50,7 +62,14 @@ export function parseNativeFrame(text: string): ParseResult {
     return { ok: false, code: 'bad_json', message: 'frame is not valid JSON' };
   }
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) return { ok: false, code: 'bad_frame', message: 'frame must be a JSON object' };
-  const m = msg as Record<string, unknown>;
+  return msg as Record<string, unknown>;
+}
+
+export const isParseFailure = (v: Record<string, unknown> | ParseFailure): v is ParseFailure => v['ok'] === false;
+
+export function parseNativeFrame(text: string): ParseResult {
+  const m = readFrameObject(text);
+  if (isParseFailure(m)) return m;
   const id = requestId(m['id']);
   if (m['id'] !== undefined && id === undefined) return { ok: false, code: 'bad_frame', message: 'id must be a string (≤128) or a number' };
   const fail = (message: string): ParseResult => ({ ok: false, code: 'bad_frame', message, ...(id !== undefined ? { id } : {}) });
@@ -124,8 +143,8 @@ export interface StreamState {
   readonly history: boolean;
 }
 
-/** How a subscription is echoed back: the client's own naming plus Herald's canonical key. */
-export type RefEcho = { readonly channel: string; readonly params: Readonly<Record<string, unknown>> } | { readonly channelId: string };
+/** How a subscription is echoed back: the client's own naming (and identifier, if any). */
+export type RefEcho = ChannelRef;
 
 const idPart = (id: RequestId | undefined): string => (id === undefined ? '' : `,"id":${JSON.stringify(id)}`);
 const refPart = (ref: RefEcho): string =>
@@ -150,8 +169,8 @@ export const nativeFrames = {
   reply(id: RequestId, result: unknown): string {
     return `{"type":"reply","id":${JSON.stringify(id)},"result":${JSON.stringify(result ?? null)}}`;
   },
-  replyError(id: RequestId, code: ErrorCode, message: string): string {
-    return JSON.stringify({ type: 'reply', id, error: { code, message } });
+  replyError(id: RequestId, code: ErrorCode | number, message: string, data?: unknown): string {
+    return JSON.stringify({ type: 'reply', id, error: { code, message, ...(data !== undefined ? { data } : {}) } });
   },
   pong(id?: RequestId): string {
     return `{"type":"pong"${idPart(id)}}`;
@@ -167,6 +186,11 @@ export const nativeFrames = {
   },
 };
 
+/** Event frames of dialects that name the stream: `<prefix>,"offset":N,"event":<envelope>}` + `suffix`. */
+export function eventFrame(prefix: string, offset: number, envelope: string, suffix = ''): string {
+  return offset > 0 ? `${prefix},"offset":${offset},"event":${envelope}}${suffix}` : `${prefix},"event":${envelope}}${suffix}`;
+}
+
 /**
  * Event frames. The prefix depends only on the stream and epoch, so it is
  * computed once per stream; per event only the offset and the envelope are
@@ -179,5 +203,5 @@ export function nativeEventPrefix(stream: string, epoch: string | undefined): st
 }
 
 export function nativeEventFrame(prefix: string, offset: number, envelope: string): string {
-  return offset > 0 ? `${prefix},"offset":${offset},"event":${envelope}}` : `${prefix},"event":${envelope}}`;
+  return eventFrame(prefix, offset, envelope);
 }

@@ -1,9 +1,12 @@
-import type { Bus, Delivery, LiveSubscription, ReadResult, StreamPosition } from '@herald/bus';
+import { randomUUID } from 'node:crypto';
+import { ORIGIN_HEADER, type Bus, type Delivery, type LiveSubscription, type ReadResult, type StreamPosition } from '@herald/bus';
 import type { Fanout, HubMember, StreamEncoder } from './ports.js';
 
 export interface HubMetrics {
   /** A delivery fanned out: `sockets` receivers, `latencyMs` since the bus accepted it. */
   delivered(sockets: number, latencyMs: number): void;
+  /** One frame encoded for a lane of the named dialect (once per message per lane, never per socket). */
+  encoded?(dialect: string): void;
   streamsChanged(active: number): void;
   gap(repaired: boolean): void;
 }
@@ -30,11 +33,28 @@ interface Encoded {
   readonly encode: (d: Delivery) => string;
 }
 
+/**
+ * The sockets of one stream that get identical frames: one dialect, and for
+ * ActionCable one subscription identifier (`tag`). Encoded once per message.
+ */
+class Lane {
+  refs = 0;
+  encoded: Encoded | undefined;
+  constructor(
+    readonly dialect: number,
+    readonly tag: string,
+    /** The uWS topic: computed once, used on every delivery. */
+    readonly topic: string,
+  ) {}
+}
+
+const laneKey = (dialect: number, tag: string): string => (tag === '' ? String(dialect) : `${dialect}\u0000${tag}`);
+
 /** One stream this process listens to, shared by every local socket reading it. */
 class HubStream {
   refs = 0;
-  /** Sockets per dialect (only dialects with sockets are encoded). */
-  readonly dialectRefs: number[];
+  /** Lanes with sockets (only those are encoded); emptied lanes are removed. */
+  readonly lanes = new Map<string, Lane>();
   /** Newest offset fanned out: a joining socket gets everything after it live. */
   head = 0;
   epoch: string;
@@ -43,18 +63,11 @@ class HubStream {
   linger: NodeJS.Timeout | undefined;
   /** Deliveries held while a gap is repaired from history. */
   held: Delivery[] | undefined;
-  readonly encoders: (Encoded | undefined)[];
-  /** Per dialect, the uWS topic of this stream: computed once, used on every delivery. */
-  readonly topics: readonly string[];
 
   constructor(
     readonly name: string,
-    streamEncoders: readonly StreamEncoder[],
     epoch: string,
   ) {
-    this.dialectRefs = new Array<number>(streamEncoders.length).fill(0);
-    this.encoders = new Array<Encoded | undefined>(streamEncoders.length).fill(undefined);
-    this.topics = streamEncoders.map((e) => e.topic(name));
     this.epoch = epoch;
   }
 }
@@ -92,6 +105,8 @@ export class StreamHub {
   readonly #lingerMs: number;
   readonly #pageSize: number;
   readonly #onError: (message: string, fields: Record<string, unknown>) => void;
+  /** Names this process on ephemeral events it relays to the other edges, so it skips them when they come back. */
+  readonly #origin = randomUUID();
 
   constructor(options: HubOptions) {
     this.#bus = options.bus;
@@ -118,13 +133,13 @@ export class StreamHub {
    * live, and read the first page of history when resuming (`since`) or when a
    * snapshot (the latest event) is wanted.
    */
-  async prepare(stream: string, member: HubMember, want: { since?: StreamPosition; snapshot?: boolean; history: boolean }): Promise<PreparedJoin> {
-    const entry = this.#acquire(stream, member.dialect);
+  async prepare(stream: string, member: HubMember, want: { since?: StreamPosition; snapshot?: boolean; history: boolean; tag?: string }): Promise<PreparedJoin> {
+    const [entry, lane] = this.#acquire(stream, member.dialect, want.tag ?? '');
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
-      this.#release(entry, member.dialect);
+      this.#release(entry, lane);
     };
     try {
       await entry.ready;
@@ -163,7 +178,7 @@ export class StreamHub {
         commit: async () => {
           if (released) return;
           if (member.isClosed) return release();
-          await this.#catchUp(entry, member, position, firstPage, pageHead);
+          await this.#catchUp(entry, lane, member, position, firstPage, pageHead);
           if (member.isClosed) release();
         },
         abandon: release,
@@ -174,34 +189,39 @@ export class StreamHub {
     }
   }
 
-  /** The member stops reading the stream. `socketOpen` false when the socket is already closed (do not touch it). */
-  leave(stream: string, member: HubMember, unsubscribeTopic: ((topic: string) => void) | undefined): void {
+  /** The member stops reading the stream (in lane `tag`). `unsubscribeTopic` undefined when the socket is already closed (do not touch it). */
+  leave(stream: string, member: HubMember, unsubscribeTopic: ((topic: string) => void) | undefined, tag = ''): void {
     const entry = this.#streams.get(stream);
-    if (!entry) return;
-    unsubscribeTopic?.(entry.topics[member.dialect]!);
-    this.#release(entry, member.dialect);
+    const lane = entry?.lanes.get(laneKey(member.dialect, tag));
+    if (!entry || !lane) return;
+    unsubscribeTopic?.(lane.topic);
+    this.#release(entry, lane);
   }
 
   /**
-   * An ephemeral event (e.g. typing indicator) to every local socket on the stream except the
-   * sender: not stored, no offset. The sender's own dialect goes through its socket's publish,
-   * which uWS delivers to everyone but that socket.
+   * An ephemeral event (e.g. typing indicator) to every socket on the stream except the sender:
+   * not stored, no offset. The sender's own lane goes through its socket's publish, which uWS
+   * delivers to everyone but that socket. With a bus shared by several edges (NATS) the event is
+   * also relayed to the others, marked with this process's origin. Returns the local receivers.
    */
-  publishEphemeral(stream: string, delivery: Delivery, sender: { dialect: number; publishExceptSelf(topic: string, frame: string): void }): number {
+  publishEphemeral(stream: string, delivery: Delivery, sender: { dialect: number; tag: string; publishExceptSelf(topic: string, frame: string): void }): number {
     const entry = this.#streams.get(stream);
     if (!entry) return 0;
     let sockets = 0;
-    for (let i = 0; i < entry.dialectRefs.length; i++) {
-      const n = entry.dialectRefs[i]!;
-      if (n === 0) continue;
-      const frame = this.#encoderFor(entry, i, delivery.epoch).encode(delivery);
-      const topic = entry.topics[i]!;
-      if (i === sender.dialect) {
-        sender.publishExceptSelf(topic, frame);
-        sockets += n - 1;
+    if (this.#bus.kind === 'nats') {
+      this.#bus.publish({ stream, data: delivery.data, history: false, headers: { [ORIGIN_HEADER]: this.#origin } }).catch((err: unknown) => {
+        this.#onError('ephemeral relay failed', { stream, error: String(err) });
+      });
+    }
+    const own = laneKey(sender.dialect, sender.tag);
+    for (const [key, lane] of entry.lanes) {
+      const frame = this.#encode(entry, lane, delivery);
+      if (key === own) {
+        sender.publishExceptSelf(lane.topic, frame);
+        sockets += lane.refs - 1;
       } else {
-        this.#fanout.publish(topic, frame);
-        sockets += n;
+        this.#fanout.publish(lane.topic, frame);
+        sockets += lane.refs;
       }
     }
     return sockets;
@@ -231,12 +251,12 @@ export class StreamHub {
    * Live events the hub fanned out while this socket was not yet on the topic are past the page
    * read before them, so the loop reads again until the page reaches the head.
    */
-  async #catchUp(entry: HubStream, member: HubMember, position: StreamPosition | undefined, page: readonly Delivery[], pageHead: number): Promise<void> {
+  async #catchUp(entry: HubStream, lane: Lane, member: HubMember, position: StreamPosition | undefined, page: readonly Delivery[], pageHead: number): Promise<void> {
     let offset = position?.offset ?? entry.head;
     for (;;) {
       for (const d of page) {
         if (d.offset <= offset || d.offset > entry.head) continue; // newer ones arrive live
-        member.sendFrame(this.#encoderFor(entry, member.dialect, d.epoch).encode(d));
+        member.sendFrame(this.#encode(entry, lane, d));
         offset = d.offset;
       }
       if (offset >= entry.head) break;
@@ -255,13 +275,13 @@ export class StreamHub {
       page = read.events;
       pageHead = shared.headAtStart;
     }
-    member.subscribeTopic(entry.topics[member.dialect]!);
+    member.subscribeTopic(lane.topic);
   }
 
-  #acquire(stream: string, dialect: number): HubStream {
+  #acquire(stream: string, dialect: number, tag: string): [HubStream, Lane] {
     let entry = this.#streams.get(stream);
     if (!entry) {
-      entry = new HubStream(stream, this.#encoders, this.#bus.epoch());
+      entry = new HubStream(stream, this.#bus.epoch());
       this.#streams.set(stream, entry);
       const e = entry;
       e.ready = this.#bus.subscribe(stream, (d) => this.#onDelivery(e, d)).then(
@@ -281,14 +301,20 @@ export class StreamHub {
       clearTimeout(entry.linger);
       entry.linger = undefined;
     }
+    const key = laneKey(dialect, tag);
+    let lane = entry.lanes.get(key);
+    if (!lane) {
+      lane = new Lane(dialect, tag, this.#encoders[dialect]!.topic(stream, tag));
+      entry.lanes.set(key, lane);
+    }
     entry.refs++;
-    entry.dialectRefs[dialect]!++;
-    return entry;
+    lane.refs++;
+    return [entry, lane];
   }
 
-  #release(entry: HubStream, dialect: number): void {
+  #release(entry: HubStream, lane: Lane): void {
     entry.refs--;
-    entry.dialectRefs[dialect]!--;
+    if (--lane.refs === 0 && entry.lanes.get(laneKey(lane.dialect, lane.tag)) === lane) entry.lanes.delete(laneKey(lane.dialect, lane.tag));
     if (entry.refs > 0) return;
     const drop = (): void => {
       if (entry.refs > 0 || this.#streams.get(entry.name) !== entry) return;
@@ -302,6 +328,7 @@ export class StreamHub {
   }
 
   #onDelivery(entry: HubStream, d: Delivery): void {
+    if (d.origin === this.#origin) return; // an ephemeral event this process relayed: fanned out here already
     if (entry.held) {
       entry.held.push(d);
       return;
@@ -324,11 +351,10 @@ export class StreamHub {
 
   #fan(entry: HubStream, d: Delivery): void {
     let sockets = 0;
-    for (let i = 0; i < entry.dialectRefs.length; i++) {
-      const n = entry.dialectRefs[i]!;
-      if (n === 0) continue;
-      sockets += n;
-      this.#fanout.publish(entry.topics[i]!, this.#encoderFor(entry, i, d.epoch).encode(d));
+    for (const lane of entry.lanes.values()) {
+      sockets += lane.refs;
+      this.#fanout.publish(lane.topic, this.#encode(entry, lane, d));
+      this.#metrics?.encoded?.(this.#encoders[lane.dialect]!.name);
     }
     this.#metrics?.delivered(sockets, Date.now() - d.publishedAt);
   }
@@ -356,12 +382,13 @@ export class StreamHub {
     for (const d of held) this.#onDelivery(entry, d);
   }
 
-  #encoderFor(entry: HubStream, dialect: number, epoch: string): Encoded {
-    let enc = entry.encoders[dialect];
-    if (!enc || enc.epoch !== epoch) {
-      enc = { epoch, encode: this.#encoders[dialect]!.forStream(entry.name, epoch) };
-      entry.encoders[dialect] = enc;
+  #encode(entry: HubStream, lane: Lane, d: Delivery): string {
+    let enc = lane.encoded;
+    if (!enc || enc.epoch !== d.epoch) {
+      const encoder = this.#encoders[lane.dialect]!;
+      enc = { epoch: d.epoch, encode: encoder.forStream(entry.name, d.epoch, lane.tag) };
+      lane.encoded = enc;
     }
-    return enc;
+    return enc.encode(d);
   }
 }

@@ -20,16 +20,24 @@ export interface Fanout {
   publish(topic: string, frame: string): void;
 }
 
-/** One dialect's way of turning deliveries into frames, once per message. */
+/**
+ * One dialect's way of turning deliveries into frames, once per message. A
+ * `tag` separates sockets of one dialect that need different frames for the
+ * same stream (an ActionCable subscription's identifier is in every frame);
+ * it is '' for the other dialects.
+ */
 export interface StreamEncoder {
+  /** The dialect's name (metric label). */
+  readonly name: string;
   /** Topic a socket of this dialect subscribes to for `stream`. */
-  topic(stream: string): string;
-  /** Per-stream encoder; called once per stream and epoch, so prefixes can be precomputed. */
-  forStream(stream: string, epoch: string | undefined): (delivery: Delivery) => string;
+  topic(stream: string, tag: string): string;
+  /** Per-stream encoder; called once per stream, tag and epoch, so prefixes can be precomputed. */
+  forStream(stream: string, epoch: string | undefined, tag: string): (delivery: Delivery) => string;
 }
 
 /** What the hub needs from one connection. */
 export interface HubMember {
+  /** Index of the member's dialect in the hub's encoders. */
   readonly dialect: number;
   /** True once the socket closed: the hub must not touch it. */
   readonly isClosed: boolean;

@@ -5,9 +5,9 @@ import type { ActionSpec, Catalog, Resolved } from '@herald/channels';
 import type { ChannelRef, ClientCommand, RefEcho, RequestId, SincePosition, StreamState } from '@herald/protocol';
 import { CloseCode, encodeEnvelope, shouldReconnect } from '@herald/protocol';
 import type { Logger } from '@herald/telemetry';
-import type { ActionDispatcher } from './actions.js';
-import { ActionError } from './actions.js';
-import type { SessionCodec } from './codec.js';
+import type { ActionDispatcher, RpcDispatcher } from './actions.js';
+import { ActionError, RpcError } from './actions.js';
+import type { Frame, SessionCodec } from './codec.js';
 import type { ExpiryWheel } from './expiry.js';
 import type { PreparedJoin, StreamHub } from './hub.js';
 import type { HubMember, SessionSocket } from './ports.js';
@@ -18,6 +18,8 @@ export interface SessionLimits {
   /** Inbound frames per second (token bucket refill) and burst; exceeding closes with 4008. */
   readonly rateLimitPerSec: number;
   readonly rateLimitBurst: number;
+  /** Broadcast actions per second (burst twice that); more are answered `rate_limited`. */
+  readonly broadcastActionsPerSec: number;
   /** Inbound frame size; larger closes with 4008. */
   readonly maxFrameBytes: number;
   /** Commands queued behind a slow one (e.g. an authz check); more closes with 4008. */
@@ -42,6 +44,8 @@ export interface SessionDeps {
   readonly hub: StreamHub;
   readonly verifier: TokenVerifier;
   readonly actions: ActionDispatcher;
+  /** Where methods Herald does not implement go (JSON-RPC); absent = method not found. */
+  readonly rpc?: RpcDispatcher;
   readonly limits: SessionLimits;
   readonly metrics: SessionMetrics;
   readonly expiry: ExpiryWheel<Session>;
@@ -52,7 +56,29 @@ export interface SessionDeps {
 interface Subscription {
   readonly resolved: Resolved;
   readonly echo: RefEcho;
+  /** The hub lane tag of its streams: the ActionCable identifier, '' elsewhere. */
+  readonly tag: string;
 }
+
+/** A stream this socket reads in one lane, and how many of its subscriptions need it. */
+interface StreamUse {
+  readonly stream: string;
+  readonly tag: string;
+  refs: number;
+}
+
+export interface SessionOptions {
+  /** Subscribe the catalog's automatic channels (the inbox) on open; off when the client manages them. */
+  readonly automatic: boolean;
+  /** The connection's one subscription, named by its URL (path streams): refused → the socket closes. */
+  readonly initial?: ChannelRef;
+  /** Resume position for `initial` (SSE's `Last-Event-ID`): replayed from history, `recovered` told in `subscribed`. */
+  readonly initialSince?: SincePosition;
+}
+
+/** Subscriptions are keyed by the catalog key, and by identifier where the dialect names them (ActionCable). */
+const subscriptionKey = (resolvedKey: string, ref: ChannelRef): string => (ref.identifier === undefined ? resolvedKey : `${ref.identifier}\u0000${resolvedKey}`);
+const useKey = (stream: string, tag: string): string => (tag === '' ? stream : `${tag}\u0000${stream}`);
 
 /** uWS validates UTF-8 of text frames before `message` (bad text closes the socket), so decoding cannot fail here. */
 const decoder = new TextDecoder('utf-8');
@@ -67,12 +93,16 @@ export class Session implements HubMember {
   #closed = false;
   #ending = false;
   #subs: Map<string, Subscription> | undefined;
-  /** How many of this connection's subscriptions read each stream (two channels may share one). */
-  #streamRefs: Map<string, number> | undefined;
+  /** Streams this connection reads, per lane (two channels may share one). */
+  #streams: Map<string, StreamUse> | undefined;
+  /** Subscribes queued but not yet answered, for dialects that answer a subscription once. */
+  #pendingSubscribes: Set<string> | undefined;
   #tail: Promise<void> | undefined;
   #pending = 0;
-  #tokens: number;
-  #refilledAt: number;
+  /** Inbound frames. */
+  readonly #inbound: TokenBucket;
+  /** Broadcast-action bucket, created on the first broadcast action. */
+  #broadcastBucket: TokenBucket | undefined;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -80,11 +110,9 @@ export class Session implements HubMember {
     readonly dialect: number,
     readonly id: string,
     public identity: Identity,
-    /** Subscribe the catalog's automatic channels (the inbox) on open; off when the client manages them. */
-    readonly automatic = true,
+    private readonly options: SessionOptions = { automatic: true },
   ) {
-    this.#tokens = deps.limits.rateLimitBurst;
-    this.#refilledAt = Date.now();
+    this.#inbound = new TokenBucket(deps.limits.rateLimitPerSec, deps.limits.rateLimitBurst);
   }
 
   get isClosed(): boolean {
@@ -108,24 +136,41 @@ export class Session implements HubMember {
     );
     if (this.identity.expiresAt !== undefined) this.deps.expiry.schedule(this, this.identity.expiresAt);
     // Personal inboxes arrive without asking, unless the client subscribes itself (to resume them with `since`).
-    if (this.automatic) for (const def of this.deps.catalog.automatic()) this.#enqueue({ type: 'subscribe', ref: { channel: def.name, params: {} } });
+    if (this.options.automatic) for (const def of this.deps.catalog.automatic()) this.#enqueue({ type: 'subscribe', ref: { channel: def.name, params: {} } });
+    if (this.options.initial) {
+      const since = this.options.initialSince;
+      this.#enqueue({ type: 'subscribe', ref: this.options.initial, ...(since ? { since } : {}) });
+    }
   }
 
   /** A frame arrived. Returns quickly; slow commands run in order behind each other. */
   receive(data: ArrayBuffer, isBinary: boolean): void {
     if (this.#closed || this.#ending) return;
     const { limits } = this.deps;
-    if (!this.#takeToken()) return this.close(CloseCode.LimitExceeded, 'rate_limited');
+    if (!this.#inbound.take()) return this.close(CloseCode.LimitExceeded, 'rate_limited');
     if (data.byteLength > limits.maxFrameBytes) return this.close(CloseCode.LimitExceeded, 'frame_too_large');
     if (isBinary) return this.close(CloseCode.BadRequest, 'binary_frames_not_supported');
     const text = decoder.decode(data);
     this.deps.metrics.messageIn(this.codec.name);
     const parsed = this.codec.parse(text);
-    if (!parsed.ok) return this.sendFrame(this.codec.error(parsed.code, parsed.message, parsed.id));
+    if (!parsed.ok) {
+      this.deps.log.debug('unreadable client frame', { connection: this.id, dialect: this.codec.name, code: parsed.code, message: parsed.message });
+      return this.sendFrame(this.codec.error(parsed.code, parsed.message, parsed.id));
+    }
     const command = parsed.command;
     if (command.type === 'ping' && this.#pending === 0) return this.sendFrame(this.codec.pong(command.id));
+    if (command.type === 'subscribe' && this.codec.confirmsOnce && command.ref.identifier !== undefined) {
+      // Re-sent until confirmed: one in flight is enough, and a live one is already confirmed.
+      if (this.#pendingSubscribes?.has(command.ref.identifier) || this.#hasIdentifier(command.ref.identifier)) return;
+      (this.#pendingSubscribes ??= new Set()).add(command.ref.identifier);
+    }
     if (this.#pending >= limits.maxPendingCommands) return this.close(CloseCode.LimitExceeded, 'too_many_pending_commands');
     this.#enqueue(command);
+  }
+
+  #hasIdentifier(identifier: string): boolean {
+    for (const sub of this.#subs?.values() ?? []) if (sub.echo.identifier === identifier) return true;
+    return false;
   }
 
   #enqueue(command: ClientCommand): void {
@@ -155,16 +200,16 @@ export class Session implements HubMember {
     this.#closed = true;
     this.#socket = undefined;
     this.deps.expiry.cancel(this);
-    for (const stream of this.#streamRefs?.keys() ?? []) this.deps.hub.leave(stream, this, undefined);
+    for (const use of this.#streams?.values() ?? []) this.deps.hub.leave(use.stream, this, undefined, use.tag);
     if (this.#subs?.size) this.deps.metrics.subscriptions(-this.#subs.size);
     this.#subs = undefined;
-    this.#streamRefs = undefined;
+    this.#streams = undefined;
   }
 
   /** Close with a Herald close code, telling the client why first (a `disconnect` frame). */
   close(code: number, reason: string): void {
     if (this.#closed || this.#ending || !this.#socket) return;
-    if (code !== CloseCode.TooSlow) this.sendFrame(this.codec.disconnect(reason, shouldReconnect(code)));
+    if (code !== CloseCode.TooSlow) this.sendFrame(this.codec.disconnect(reason, shouldReconnect(code), code));
     this.#ending = true;
     this.#socket.end(code, reason);
   }
@@ -197,8 +242,8 @@ export class Session implements HubMember {
     this.close(CloseCode.Unauthorized, 'token_expired');
   }
 
-  sendFrame(frame: string): void {
-    if (this.#closed || this.#ending || !this.#socket) return;
+  sendFrame(frame: Frame): void {
+    if (frame === undefined || this.#closed || this.#ending || !this.#socket) return;
     // 2 = dropped: the socket is over its backpressure limit; it must resume elsewhere.
     if (this.#socket.send(frame) === 2) this.close(CloseCode.TooSlow, 'too_slow');
   }
@@ -217,13 +262,19 @@ export class Session implements HubMember {
       case 'ping':
         return this.sendFrame(this.codec.pong(command.id));
       case 'subscribe':
-        return this.#subscribe(command.ref, command.since, command.id);
+        try {
+          return await this.#subscribe(command.ref, command.since, command.id);
+        } finally {
+          if (command.ref.identifier !== undefined) this.#pendingSubscribes?.delete(command.ref.identifier);
+        }
       case 'unsubscribe':
         return this.#unsubscribe(command.ref, command.id);
       case 'perform':
         return this.#perform(command.ref, command.action, command.data, command.id);
       case 'refresh':
         return this.#refresh(command.token, command.id);
+      case 'call':
+        return this.#call(command.method, command.params, command.id);
     }
   }
 
@@ -232,11 +283,15 @@ export class Session implements HubMember {
     const resolved = catalog.resolve(ref, this.identity);
     if (!resolved.ok) {
       metrics.rejected(resolved.reason);
-      return this.sendFrame(this.codec.rejected(ref, resolved.reason, resolved.message, false, id));
+      this.sendFrame(this.codec.rejected(ref, resolved.reason, resolved.message, false, id));
+      return this.#initialRefused(ref, CloseCode.BadRequest, resolved.reason);
     }
     const echo = echoOf(ref);
-    const existing = this.#subs?.get(resolved.key);
+    const key = subscriptionKey(resolved.key, ref);
+    const tag = ref.identifier ?? '';
+    const existing = this.#subs?.get(key);
     if (existing) {
+      if (this.codec.confirmsOnce) return;
       return this.sendFrame(this.codec.subscribed(echo, resolved.key, this.#liveStates(resolved), undefined, id));
     }
     if (!resolved.def.automatic && this.#limitedCount() >= limits.maxSubscriptions) return this.close(CloseCode.LimitExceeded, 'too_many_subscriptions');
@@ -246,14 +301,15 @@ export class Session implements HubMember {
     if (!decision.allow) {
       const reason = decision.retryable ? 'authz_unavailable' : 'forbidden';
       metrics.rejected(reason);
-      return this.sendFrame(this.codec.rejected(ref, reason, decision.reason ?? reason, decision.retryable === true, id));
+      this.sendFrame(this.codec.rejected(ref, reason, decision.reason ?? reason, decision.retryable === true, id));
+      return this.#initialRefused(ref, decision.retryable ? TRY_AGAIN_LATER : CloseCode.Forbidden, reason);
     }
 
     const def = resolved.def;
     const joins: (PreparedJoin | undefined)[] = [];
     try {
       for (const stream of resolved.streams) {
-        if ((this.#streamRefs?.get(stream) ?? 0) > 0) {
+        if (this.#streams?.has(useKey(stream, tag))) {
           joins.push(undefined); // already live on this socket through another subscription
           continue;
         }
@@ -261,6 +317,7 @@ export class Session implements HubMember {
         joins.push(
           await hub.prepare(stream, this, {
             history: def.history,
+            tag,
             ...(position ? { since: position } : {}),
             ...(def.onSubscribe?.snapshot ? { snapshot: true } : {}),
           }),
@@ -271,7 +328,8 @@ export class Session implements HubMember {
       for (const j of joins) j?.abandon();
       this.deps.log.warn('subscribe failed', { connection: this.id, channel: def.name, error: err });
       metrics.rejected('unavailable');
-      return this.sendFrame(this.codec.rejected(ref, 'unavailable', 'stream temporarily unavailable', true, id));
+      this.sendFrame(this.codec.rejected(ref, 'unavailable', 'stream temporarily unavailable', true, id));
+      return this.#initialRefused(ref, TRY_AGAIN_LATER, 'unavailable');
     }
     if (this.#closed) {
       for (const j of joins) j?.abandon();
@@ -279,9 +337,13 @@ export class Session implements HubMember {
     }
 
     this.#subs ??= new Map();
-    this.#streamRefs ??= new Map();
-    this.#subs.set(resolved.key, { resolved, echo });
-    for (const s of resolved.streams) this.#streamRefs.set(s, (this.#streamRefs.get(s) ?? 0) + 1);
+    this.#streams ??= new Map();
+    this.#subs.set(key, { resolved, echo, tag });
+    for (const stream of resolved.streams) {
+      const use = this.#streams.get(useKey(stream, tag));
+      if (use) use.refs++;
+      else this.#streams.set(useKey(stream, tag), { stream, tag, refs: 1 });
+    }
     metrics.subscriptions(1);
 
     const live = this.#liveStates(resolved);
@@ -291,22 +353,27 @@ export class Session implements HubMember {
     });
     const recovered = since === undefined ? undefined : joins.every((j) => j?.recovered !== false);
     this.sendFrame(this.codec.subscribed(echo, resolved.key, states, recovered, id));
-    if (def.onSubscribe?.greeting) this.#greet(resolved, def.onSubscribe.greeting.event);
+    if (def.onSubscribe?.greeting) this.#greet(resolved, tag, def.onSubscribe.greeting.event);
     await Promise.all(joins.map((j) => j?.commit()));
   }
 
   #unsubscribe(ref: ChannelRef, id: RequestId | undefined): void {
     const resolved = this.deps.catalog.resolve(ref, this.identity);
-    const echo = echoOf(ref);
-    const sub = resolved.ok ? this.#subs?.get(resolved.key) : undefined;
-    if (sub && resolved.ok) this.#removeSubscription(resolved.key, sub);
-    this.sendFrame(this.codec.unsubscribed(echo, undefined, id));
+    const key = resolved.ok ? subscriptionKey(resolved.key, ref) : undefined;
+    const sub = key === undefined ? undefined : this.#subs?.get(key);
+    if (sub && key !== undefined) this.#removeSubscription(key, sub);
+    this.sendFrame(this.codec.unsubscribed(echoOf(ref), undefined, id));
+  }
+
+  /** The connection's only subscription (path streams) was refused: nothing is left to serve. */
+  #initialRefused(ref: ChannelRef, code: number, reason: string): void {
+    if (ref === this.options.initial) this.close(code, reason);
   }
 
   async #perform(ref: ChannelRef, action: string, data: unknown, id: RequestId): Promise<void> {
     const { catalog, metrics, limits } = this.deps;
     const resolved = catalog.resolve(ref, this.identity);
-    const sub = resolved.ok ? this.#subs?.get(resolved.key) : undefined;
+    const sub = resolved.ok ? this.#subs?.get(subscriptionKey(resolved.key, ref)) : undefined;
     if (!resolved.ok || !sub) return this.sendFrame(this.codec.replyError(id, 'not_subscribed', 'subscribe to the channel before performing actions on it'));
     const spec = resolved.def.actions?.[action];
     if (!spec) return this.sendFrame(this.codec.replyError(id, 'unknown_action', `${resolved.def.name} has no action ${action}`));
@@ -314,6 +381,12 @@ export class Session implements HubMember {
     if (problem) return this.sendFrame(this.codec.replyError(id, 'invalid_data', problem));
 
     if (spec.mode === 'broadcast') {
+      const perSec = limits.broadcastActionsPerSec;
+      this.#broadcastBucket ??= new TokenBucket(perSec, perSec * 2);
+      if (!this.#broadcastBucket.take()) {
+        metrics.actions('error');
+        return this.sendFrame(this.codec.replyError(id, 'rate_limited', `at most ${perSec} ${action} per second`));
+      }
       const envelope = encodeEnvelope({
         event: spec.event ?? action,
         payloadJson: JSON.stringify({ ...(data as object), user_id: this.identity.userId }),
@@ -324,6 +397,7 @@ export class Session implements HubMember {
         const delivery = { stream, offset: 0, prevOffset: 0, epoch: this.deps.epoch(), data: envelope, publishedAt: Date.now() };
         delivered += this.deps.hub.publishEphemeral(stream, delivery, {
           dialect: this.dialect,
+          tag: sub.tag,
           publishExceptSelf: (topic, frame) => this.#socket?.publish(topic, frame),
         });
       }
@@ -344,6 +418,27 @@ export class Session implements HubMember {
       const e = err instanceof ActionError ? err : new ActionError('action_failed', 'the action failed');
       if (!(err instanceof ActionError)) this.deps.log.warn('action failed', { connection: this.id, action, error: err });
       this.sendFrame(this.codec.replyError(id, e.code, e.message));
+    }
+  }
+
+  /** A method Herald does not implement, forwarded with the caller's identity; no `id` = nobody waits for the answer. */
+  async #call(method: string, params: unknown, id: RequestId | undefined): Promise<void> {
+    const { rpc, limits } = this.deps;
+    if (!rpc) {
+      if (id !== undefined) this.sendFrame(this.codec.replyError(id, -32601, `method not found: ${method}`));
+      return;
+    }
+    try {
+      const result = await withTimeout(
+        Promise.resolve(rpc.call({ identity: this.identity, method, params, connectionId: this.id })),
+        limits.actionTimeoutMs,
+        () => new RpcError(-32000, `no answer from the backend within ${limits.actionTimeoutMs} ms`),
+      );
+      if (id !== undefined) this.sendFrame(this.codec.reply(id, result));
+    } catch (err) {
+      const e = err instanceof RpcError ? err : new RpcError(-32603, 'internal error');
+      if (!(err instanceof RpcError)) this.deps.log.warn('rpc call failed', { connection: this.id, method, error: err });
+      if (id !== undefined) this.sendFrame(this.codec.replyError(id, e.code, e.message, e.data));
     }
   }
 
@@ -382,13 +477,11 @@ export class Session implements HubMember {
     this.#subs?.delete(key);
     this.deps.metrics.subscriptions(-1);
     for (const stream of sub.resolved.streams) {
-      const n = (this.#streamRefs?.get(stream) ?? 0) - 1;
-      if (n > 0) {
-        this.#streamRefs?.set(stream, n);
-        continue;
-      }
-      this.#streamRefs?.delete(stream);
-      this.deps.hub.leave(stream, this, (topic) => this.#socket?.unsubscribe(topic));
+      const use = this.#streams?.get(useKey(stream, sub.tag));
+      if (!use) continue;
+      if (--use.refs > 0) continue;
+      this.#streams?.delete(useKey(stream, sub.tag));
+      this.deps.hub.leave(stream, this, (topic) => this.#socket?.unsubscribe(topic), sub.tag);
     }
   }
 
@@ -407,22 +500,33 @@ export class Session implements HubMember {
   }
 
   /** A synthetic, unstored event right after `subscribed` (e.g. `connection_established`). */
-  #greet(resolved: Resolved, event: string): void {
+  #greet(resolved: Resolved, tag: string, event: string): void {
     const envelope = encodeEnvelope({
       event,
       payloadJson: JSON.stringify({ channel: resolved.def.name, params: resolved.params, connection_id: this.id }),
       timestamp: new Date().toISOString(),
     });
     const stream = resolved.streams[0] as string;
-    const encode = this.codec.events.forStream(stream, undefined);
+    const encode = this.codec.events.forStream(stream, undefined, tag);
     this.sendFrame(encode({ stream, offset: 0, prevOffset: 0, epoch: '', data: envelope, publishedAt: Date.now() }));
   }
 
-  #takeToken(): boolean {
-    const { rateLimitPerSec, rateLimitBurst } = this.deps.limits;
+}
+
+/** A token bucket: `perSec` refill, `burst` capacity, full at start. */
+class TokenBucket {
+  #tokens: number;
+  #at = Date.now();
+  constructor(
+    private readonly perSec: number,
+    private readonly burst: number,
+  ) {
+    this.#tokens = burst;
+  }
+  take(): boolean {
     const now = Date.now();
-    this.#tokens = Math.min(rateLimitBurst, this.#tokens + ((now - this.#refilledAt) * rateLimitPerSec) / 1000);
-    this.#refilledAt = now;
+    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) * this.perSec) / 1000);
+    this.#at = now;
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
@@ -430,8 +534,12 @@ export class Session implements HubMember {
 }
 
 function echoOf(ref: ChannelRef): RefEcho {
-  return 'channelId' in ref ? { channelId: ref.channelId } : { channel: ref.channel, params: ref.params };
+  const id = ref.identifier === undefined ? {} : { identifier: ref.identifier };
+  return 'channelId' in ref ? { channelId: ref.channelId, ...id } : { channel: ref.channel, params: ref.params, ...id };
 }
+
+/** WebSocket "try again later": a refusal that is not the client's fault (authz or history unavailable). */
+const TRY_AGAIN_LATER = 1013;
 
 function sinceFor(since: SincePosition | undefined, stream: string): { epoch: string; offset: number } | undefined {
   if (!since) return undefined;

@@ -17,6 +17,13 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
   const closes = new client.Counter({ name: 'herald_closes_total', help: 'Closed client connections by close code', labelNames: ['code'], registers: [registry] });
   const rejected = new client.Counter({ name: 'herald_subscriptions_rejected_total', help: 'Subscriptions refused', labelNames: ['reason'], registers: [registry] });
   const actions = new client.Counter({ name: 'herald_actions_total', help: 'Client actions performed', labelNames: ['outcome'], registers: [registry] });
+  const encodedFrames = new client.Counter({
+    name: 'herald_frames_encoded_total',
+    help: 'Event frames encoded for fan-out (once per event per stream per dialect lane, never per socket)',
+    labelNames: ['dialect'],
+    registers: [registry],
+  });
+  const encodedBy = new Map<string, client.Counter.Internal>();
   const gaps = new client.Counter({ name: 'herald_bus_gaps_total', help: 'Gaps detected on bus subscriptions', labelNames: ['repaired'], registers: [registry] });
   const fanoutLatency = new client.Histogram({
     name: 'herald_fanout_latency_seconds',
@@ -44,6 +51,11 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
       fanouts.inc();
       if (sockets > 0) deliveries.inc(sockets);
       fanoutLatency.observe(Math.max(0, latencyMs) / 1000);
+    },
+    encoded: (dialect: string) => {
+      let c = encodedBy.get(dialect);
+      if (!c) encodedBy.set(dialect, (c = encodedFrames.labels(dialect)));
+      c.inc();
     },
     streamsChanged: (active: number) => streams.set(active),
     gap: (repaired: boolean) => gaps.inc({ repaired: String(repaired) }),

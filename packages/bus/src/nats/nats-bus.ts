@@ -1,7 +1,7 @@
 import { headers as natsHeaders, nuid, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { streamSubject, SUBJECT_PREFIX } from '../subjects.js';
-import type { Bus, BusPublish, Delivery, LiveSubscription, PublishAck, ReadResult, StreamPosition } from '../types.js';
+import { ORIGIN_HEADER, type Bus, type BusPublish, type Delivery, type LiveSubscription, type PublishAck, type ReadResult, type StreamPosition } from '../types.js';
 import { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
 
 /** Header with the publish time (ms), for the fan-out latency metric; the republish keeps it. */
@@ -250,6 +250,7 @@ export class NatsBus implements Bus {
       epoch: this.#epoch,
       data: m.string(),
       publishedAt: Number(h?.get(PUBLISHED_AT_HEADER)) || Date.now(),
+      ...(offset === 0 && h?.has(ORIGIN_HEADER) ? { origin: h.get(ORIGIN_HEADER) } : {}),
     };
   }
 

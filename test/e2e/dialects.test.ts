@@ -1,0 +1,3 @@
+import { dialectSuite } from '../support/dialect-suite.js';
+
+dialectSuite('embedded');
