@@ -1,7 +1,9 @@
 import type { ChannelDef } from '@herald/channels';
-import { EnvelopeError, parsePublishBody, validateStreamName } from '@herald/protocol';
+import { EnvelopeError, parsePublishBody } from '@herald/protocol';
 import type { TemplatedApp } from 'uWebSockets.js';
 import { registerAdminApi } from './admin-api.js';
+import { registerBroadcastApi } from './broadcast-api.js';
+import { registerStreamApi } from './stream-api.js';
 import { authorizeApi, parseObject } from './api-auth.js';
 import type { EdgeContext } from './context.js';
 import { readBody, respond, respondError, respondJson, track, type Reply } from './http.js';
@@ -97,26 +99,10 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
     );
   });
 
-  app.get('/v1/streams/:stream/history', (res, req) => {
-    const reply = track(res);
-    const stream = decodeParam(req.getParameter(0));
-    const query = new URLSearchParams(req.getQuery() ?? '');
-    if (!authorizeApi(ctx, reply, req)) return;
-    const problem = stream === undefined ? 'bad stream name encoding' : validateStreamName(stream);
-    if (problem || stream === undefined) return respondError(reply, 400, 'bad_request', problem ?? 'bad stream');
-    const since = Number(query.get('since') ?? '0');
-    const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? '100')));
-    const epoch = query.get('epoch') ?? ctx.deps.bus.epoch();
-    if (!Number.isSafeInteger(since) || since < 0 || !Number.isFinite(limit)) return respondError(reply, 400, 'bad_request', 'since must be a non-negative integer offset');
-    void ctx.deps.bus.read(stream, { epoch, offset: since }, limit).then(
-      (r) => {
-        // Envelopes are spliced in as stored: no parse/stringify of payloads.
-        const events = r.events.map((e) => `{"offset":${e.offset},"event":${e.data}}`).join(',');
-        respond(reply, 200, `{"stream":${JSON.stringify(stream)},"epoch":${JSON.stringify(r.epoch)},"head":${r.head},"recovered":${r.recovered},"events":[${events}]}`);
-      },
-      (err: unknown) => respondError(reply, 503, 'history_unavailable', String(err)),
-    );
-  });
+  // Stream reads (history, last) for backends (API key) and clients (their JWT): stream-api.ts.
+  registerStreamApi(app, ctx);
+  // ActionCable-shaped publishing (AnyCable's HTTP broadcaster): broadcast-api.ts.
+  registerBroadcastApi(app, ctx);
 
   registerAdminApi(app, ctx);
   app.any('/*', (res) => respondError(track(res), 404, 'not_found', 'no such endpoint'));
