@@ -6,7 +6,7 @@ import { registerBroadcastApi } from './broadcast-api.js';
 import { registerStreamApi } from './stream-api.js';
 import { authorizeApi, parseObject } from './api-auth.js';
 import type { EdgeContext } from './context.js';
-import { readBody, respond, respondError, respondJson, track, type Reply } from './http.js';
+import { decodeParam, readBody, respond, respondError, respondJson, track, type Reply } from './http.js';
 
 /**
  * HTTP on the same port as the sockets: health and metrics for operators,
@@ -116,14 +116,6 @@ function ownershipUnavailable(ctx: EdgeContext, reply: Reply, err: unknown): voi
 const OWNER_FIELD = /^[A-Za-z0-9_@.+=-]{1,128}$/;
 const CONSOLE_CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:";
 
-function decodeParam(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-}
 
 function describeChannel(def: ChannelDef) {
   return {

@@ -84,3 +84,13 @@ export function readBody(reply: Reply, maxBytes: number): Promise<string | undef
     });
   });
 }
+
+/** A URL path parameter, percent-decoded; undefined when absent or badly encoded. */
+export function decodeParam(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}

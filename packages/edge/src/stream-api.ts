@@ -3,7 +3,8 @@ import { validateStreamName } from '@herald/protocol';
 import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import { authorizeApi } from './api-auth.js';
 import type { EdgeContext } from './context.js';
-import { respond, respondError, respondJson, track, type Reply } from './http.js';
+import { decodeParam, respond, respondError, respondJson, track, type Reply } from './http.js';
+import { withTimeout } from '@herald/session';
 
 /**
  * Reading streams over plain HTTP: `GET /v1/streams/{stream}/history` and
@@ -100,7 +101,7 @@ async function readable(ctx: EdgeContext, reply: Reply, req: HttpRequest, stream
   let unavailable = false;
   for (const r of readers) {
     try {
-      const decision = await withTimeout(ctx.deps.authorizer.check({ identity, channel: r.def.name, params: r.params }), ctx.deps.config.limits.authzTimeoutMs);
+      const decision = await withTimeout(ctx.deps.authorizer.check({ identity, channel: r.def.name, params: r.params }), ctx.deps.config.limits.authzTimeoutMs, () => new Error('authz timed out'));
       if (decision.allow) return !reply.aborted;
       if (decision.retryable) unavailable = true;
     } catch (err) {
@@ -113,19 +114,3 @@ async function readable(ctx: EdgeContext, reply: Reply, req: HttpRequest, stream
   return false;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('authz timed out')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function decodeParam(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-}

@@ -22,7 +22,7 @@ export interface DialectEndpoint {
  */
 const ID_PREFIX = randomBytes(6).toString('base64url');
 let idCounter = 0;
-const nextConnectionId = (): string => `${ID_PREFIX}${(++idCounter).toString(36)}`;
+export const nextConnectionId = (): string => `${ID_PREFIX}${(++idCounter).toString(36)}`;
 
 export function isOriginAllowed(origin: string, host: string, allowed: readonly string[]): boolean {
   if (origin === '') return true; // non-browser clients send no Origin; hijacking needs a browser

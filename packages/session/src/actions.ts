@@ -1,3 +1,4 @@
+import type { ActionSpec } from '@herald/channels';
 import type { Identity } from '@herald/auth';
 import type { ErrorCode } from '@herald/protocol';
 
@@ -101,4 +102,22 @@ export class LocalRpc implements RpcDispatcher {
     if (!handler) throw new RpcError(-32601, `method not found: ${request.method}`);
     return handler(request);
   }
+}
+
+/** Why `data` does not fit an action's declared fields, or undefined when it does. */
+export function validateActionData(spec: ActionSpec, data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'data must be an object';
+  const d = data as Record<string, unknown>;
+  for (const [field, f] of Object.entries(spec.data)) {
+    const v = d[field];
+    if (v === undefined) {
+      if (f.required) return `data.${field} is required`;
+      continue;
+    }
+    const ok =
+      f.type === 'any' ||
+      (f.type === 'array' ? Array.isArray(v) : f.type === 'object' ? v !== null && typeof v === 'object' && !Array.isArray(v) : typeof v === f.type);
+    if (!ok) return `data.${field} must be ${f.type === 'array' || f.type === 'object' ? 'an' : 'a'} ${f.type}`;
+  }
+  return undefined;
 }

@@ -1,16 +1,17 @@
 import type { Identity, TokenVerifier } from '@herald/auth';
 import { AuthError } from '@herald/auth';
 import type { Authorizer, Decision } from '@herald/authz';
-import type { ActionSpec, Catalog, Resolved } from '@herald/channels';
+import type { Catalog, Resolved } from '@herald/channels';
 import type { ChannelRef, ClientCommand, RefEcho, RequestId, SincePosition, StreamState } from '@herald/protocol';
 import { CloseCode, encodeEnvelope, shouldReconnect } from '@herald/protocol';
 import type { Logger } from '@herald/telemetry';
 import type { ActionDispatcher, RpcDispatcher } from './actions.js';
-import { ActionError, RpcError } from './actions.js';
+import { ActionError, RpcError, validateActionData } from './actions.js';
 import type { Frame, SessionCodec } from './codec.js';
 import type { ExpiryWheel } from './expiry.js';
 import type { PreparedJoin, StreamHub } from './hub.js';
 import type { HubMember, SessionSocket } from './ports.js';
+import { TokenBucket, withTimeout } from './timing.js';
 
 export interface SessionLimits {
   /** Subscriptions per connection; one more closes with 4008. */
@@ -510,27 +511,6 @@ export class Session implements HubMember {
     const encode = this.codec.events.forStream(stream, undefined, tag);
     this.sendFrame(encode({ stream, offset: 0, prevOffset: 0, epoch: '', data: envelope, publishedAt: Date.now() }));
   }
-
-}
-
-/** A token bucket: `perSec` refill, `burst` capacity, full at start. */
-class TokenBucket {
-  #tokens: number;
-  #at = Date.now();
-  constructor(
-    private readonly perSec: number,
-    private readonly burst: number,
-  ) {
-    this.#tokens = burst;
-  }
-  take(): boolean {
-    const now = Date.now();
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) * this.perSec) / 1000);
-    this.#at = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
 }
 
 function echoOf(ref: ChannelRef): RefEcho {
@@ -547,29 +527,4 @@ function sinceFor(since: SincePosition | undefined, stream: string): { epoch: st
   const o = since.streams?.[stream];
   // A stream the client has no position for: it has seen nothing, so start from the beginning.
   return { epoch: since.epoch, offset: o ?? 0 };
-}
-
-export function validateActionData(spec: ActionSpec, data: unknown): string | undefined {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'data must be an object';
-  const d = data as Record<string, unknown>;
-  for (const [field, f] of Object.entries(spec.data)) {
-    const v = d[field];
-    if (v === undefined) {
-      if (f.required) return `data.${field} is required`;
-      continue;
-    }
-    const ok =
-      f.type === 'any' ||
-      (f.type === 'array' ? Array.isArray(v) : f.type === 'object' ? v !== null && typeof v === 'object' && !Array.isArray(v) : typeof v === f.type);
-    if (!ok) return `data.${field} must be ${f.type === 'array' || f.type === 'object' ? 'an' : 'a'} ${f.type}`;
-  }
-  return undefined;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
