@@ -73,6 +73,17 @@ export function dialectSuite(mode: 'embedded' | 'cluster'): void {
         c.close();
       });
 
+      test('tokens also arrive as a cookie or a bearer.<jwt> subprotocol entry (actioncable-v1-json is still the one selected)', async () => {
+        const token = await t.token({});
+        const byCookie = await TestClient.connect(t.ws[0]!, { path: '/cable', protocols: AC_PROTOCOLS, headers: { cookie: `other=1; herald_token=${token}` } });
+        await byCookie.type('welcome');
+        const byProtocol = await TestClient.connect(t.ws[0]!, { path: '/cable', protocols: [...AC_PROTOCOLS, `bearer.${token}`] });
+        assert.equal(byProtocol.ws.protocol, 'actioncable-v1-json');
+        await byProtocol.type('welcome');
+        byCookie.close();
+        byProtocol.close();
+      });
+
       test('a ping every 3 s carrying the unix time', async () => {
         const c = await ac({ token: await t.token({}) });
         const ping = await c.type('ping', 7000);
