@@ -49,7 +49,9 @@ test('drain: readyz turns 503, sockets close with 4010 and a reconnect hint, new
     const clients = await Promise.all([1, 2, 3].map(async () => TestClient.connect(edge.ws, { token: await edge.token({}) })));
     await edge.server.drain(100);
     for (const c of clients) {
-      assert.deepEqual(await c.type('disconnect'), { type: 'disconnect', reason: 'draining', reconnect: true });
+      const d = await c.type('disconnect');
+      assert.deepEqual({ ...d, retryAfterMs: undefined }, { type: 'disconnect', reason: 'draining', reconnect: true, retryAfterMs: undefined });
+      assert.ok(d['retryAfterMs'] >= 0 && d['retryAfterMs'] < 2000, `a spread retry hint: ${d['retryAfterMs']}`);
       assert.equal((await c.closed).code, 4010);
     }
     assert.equal((await fetch(`${edge.http}/readyz`)).status, 503);

@@ -38,7 +38,8 @@ describe('limits: a misbehaving client is closed with 4008/4000 while others kee
     const c = await TestClient.connect(edge.ws, { token: await edge.token({}) });
     c.send({ type: 'ping', pad: 'x'.repeat(2000) });
     const disconnect = await c.type('disconnect');
-    assert.deepEqual(disconnect, { type: 'disconnect', reason: 'frame_too_large', reconnect: true });
+    assert.deepEqual({ ...disconnect, retryAfterMs: undefined }, { type: 'disconnect', reason: 'frame_too_large', reconnect: true, retryAfterMs: undefined });
+    assert.ok(disconnect['retryAfterMs'] >= 1000 && disconnect['retryAfterMs'] < 5000, 'a back-off hint after a limit');
     assert.equal((await c.closed).code, 4008);
     await bystanderStillReceives();
   });

@@ -396,7 +396,9 @@ describe('SSE: drain and slow consumers', () => {
       const s = await SseStream.open(`${edge.http}/sse?channel=AiOrchestrationChannel&type=account&id=acct-1&token=${await edge.token({})}`);
       await s.named('subscribed');
       await edge.server.drain(50);
-      assert.deepEqual(json(await s.named('disconnect')), { reason: 'draining', reconnect: true });
+      const d = json(await s.named('disconnect')) as { retryAfterMs?: number };
+      assert.deepEqual({ ...d, retryAfterMs: undefined }, { reason: 'draining', reconnect: true, retryAfterMs: undefined });
+      assert.ok(d.retryAfterMs !== undefined && d.retryAfterMs >= 0 && d.retryAfterMs < 2000);
       await s.end();
       const refused = await SseStream.refused(`${edge.http}/sse?channel=AiOrchestrationChannel&type=account&id=acct-1&token=${await edge.token({})}`);
       assert.equal(refused.status, 503);

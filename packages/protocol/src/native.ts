@@ -181,8 +181,8 @@ export const nativeFrames = {
   error(code: ErrorCode, message: string, id?: RequestId): string {
     return JSON.stringify({ type: 'error', code, message, ...(id !== undefined ? { id } : {}) });
   },
-  disconnect(reason: string, reconnect: boolean): string {
-    return JSON.stringify({ type: 'disconnect', reason, reconnect });
+  disconnect(reason: string, reconnect: boolean, _code?: number, retryAfterMs?: number): string {
+    return JSON.stringify({ type: 'disconnect', reason, reconnect, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   },
 };
 

@@ -87,8 +87,10 @@ export const sseFrames = {
     return `event: unsubscribed\n${sseData(JSON.stringify({ ...echo(ref), reason }))}\n`;
   },
   /** Sent before the server ends the stream; `reconnect: false` means the client should `close()` its EventSource. */
-  disconnect(reason: string, reconnect: boolean): string {
-    return `event: disconnect\n${sseData(JSON.stringify({ reason, reconnect }))}\n`;
+  /** With a retry hint, the `retry:` field makes EventSource itself wait that long before reconnecting. */
+  disconnect(reason: string, reconnect: boolean, retryAfterMs?: number): string {
+    const retry = retryAfterMs === undefined ? '' : `retry: ${retryAfterMs}\n`;
+    return `${retry}event: disconnect\n${sseData(JSON.stringify({ reason, reconnect, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }))}\n`;
   },
 };
 

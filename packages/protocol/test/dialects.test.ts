@@ -78,3 +78,12 @@ test('envelope parts: event and raw payload bytes; raw (ActionCable-shaped) enve
   assert.deepEqual(JSON.parse(raw)['raw'], true);
   assert.deepEqual(envelopeParts('not json'), { event: 'message', payloadJson: 'not json', raw: false });
 });
+
+test('retry hints: a spread below 2 s for drains, 1–5 s after limits, none otherwise', async () => {
+  const { retryHintMs, CloseCode } = await import('@herald/protocol');
+  assert.equal(retryHintMs(CloseCode.Draining, () => 0), 0);
+  assert.equal(retryHintMs(CloseCode.Draining, () => 0.9999), 1999);
+  assert.equal(retryHintMs(CloseCode.LimitExceeded, () => 0), 1000);
+  assert.equal(retryHintMs(CloseCode.LimitExceeded, () => 0.9999), 4999);
+  for (const code of [CloseCode.BadRequest, CloseCode.Unauthorized, CloseCode.Forbidden, CloseCode.TooSlow]) assert.equal(retryHintMs(code), undefined);
+});

@@ -28,8 +28,8 @@ export interface SessionCodec {
   pong(id?: RequestId): Frame;
   refreshed(expiresAt: number | undefined, id?: RequestId): Frame;
   error(code: ErrorCode, message: string, id?: RequestId): Frame;
-  /** Sent before the server closes with `code`. */
-  disconnect(reason: string, reconnect: boolean, code: number): Frame;
+  /** Sent before the server closes with `code`; `retryAfterMs` is the server's reconnect hint, if any. */
+  disconnect(reason: string, reconnect: boolean, code: number, retryAfterMs?: number): Frame;
 }
 
 export { nativeCodec } from './codecs/native.js';

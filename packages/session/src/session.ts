@@ -3,7 +3,7 @@ import { AuthError } from '@herald/auth';
 import type { Authorizer, Decision } from '@herald/authz';
 import type { Catalog, Resolved } from '@herald/channels';
 import type { ChannelRef, ClientCommand, RefEcho, RequestId, SincePosition, StreamState } from '@herald/protocol';
-import { CloseCode, encodeEnvelope, shouldReconnect } from '@herald/protocol';
+import { CloseCode, encodeEnvelope, retryHintMs, shouldReconnect } from '@herald/protocol';
 import type { Logger } from '@herald/telemetry';
 import type { ActionDispatcher, RpcDispatcher } from './actions.js';
 import { ActionError, RpcError, validateActionData } from './actions.js';
@@ -210,7 +210,7 @@ export class Session implements HubMember {
   /** Close with a Herald close code, telling the client why first (a `disconnect` frame). */
   close(code: number, reason: string): void {
     if (this.#closed || this.#ending || !this.#socket) return;
-    if (code !== CloseCode.TooSlow) this.sendFrame(this.codec.disconnect(reason, shouldReconnect(code), code));
+    if (code !== CloseCode.TooSlow) this.sendFrame(this.codec.disconnect(reason, shouldReconnect(code), code, retryHintMs(code)));
     this.#ending = true;
     this.#socket.end(code, reason);
   }

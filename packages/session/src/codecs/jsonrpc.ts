@@ -36,5 +36,5 @@ export const jsonRpcCodec: SessionCodec = {
   refreshed: (expiresAt, id) => (id === undefined ? undefined : result(id, JSON.stringify({ expiresAt: expiresAt ?? null }))),
   // Errors on requests without an id (notifications) still answer, with `id: null`, as the spec asks for parse errors.
   error: (code, message, id) => error(id, rpcCode(code), message),
-  disconnect: (reason, reconnect) => notification('disconnect', JSON.stringify({ reason, reconnect })),
+  disconnect: (reason, reconnect, _code, retryAfterMs) => notification('disconnect', JSON.stringify({ reason, reconnect, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) })),
 };

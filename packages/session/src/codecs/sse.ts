@@ -31,5 +31,5 @@ export const sseCodec: SessionCodec = {
   pong: () => undefined,
   refreshed: () => undefined,
   error: () => undefined,
-  disconnect: (reason, reconnect) => sseFrames.disconnect(reason, reconnect),
+  disconnect: (reason, reconnect, _code, retryAfterMs) => sseFrames.disconnect(reason, reconnect, retryAfterMs),
 };
