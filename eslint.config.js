@@ -17,4 +17,10 @@ export default tseslint.config(
     files: ['loadtest/k6/**/*.js'],
     languageOptions: { globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', process: 'off', Buffer: 'off', fetch: 'off' } },
   },
+  {
+    // @herald/client runs in browsers (and Node 20 with an injected WebSocket): browser globals, none of Node's.
+    files: ['packages/client/src/**/*.ts'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', location: 'readonly', WebSocket: 'readonly', BroadcastChannel: 'readonly', MessageEvent: 'readonly', AbortController: 'readonly', LockManager: 'readonly', process: 'off', Buffer: 'off' } },
+    rules: { 'no-restricted-globals': ['error', 'process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate'] },
+  },
 );

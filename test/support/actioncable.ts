@@ -3,6 +3,9 @@ import { adapters, createConsumer, logger, type ChannelParams, type Consumer, ty
 import type { Frame } from './client.js';
 import { freePort } from '@herald/local-nats';
 import { startTestEdge, type TestEdge } from './edge.js';
+import { holdsFor, sleep, waitFor } from './wait.js';
+
+export { holdsFor, sleep, waitFor };
 
 /**
  * The official `@rails/actioncable` client, run in Node against a real edge, with a record of
@@ -17,26 +20,7 @@ import { startTestEdge, type TestEdge } from './edge.js';
  *   has no visibility, and the client's reconnect logic (its polling) does not depend on them.
  */
 
-/** Poll `probe` until it returns a truthy value (0 and '' are not); fail after `timeoutMs` saying `what`. */
-export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | null | false | 0 | '', timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
-/** Assert `check` holds at every poll for `ms` (a "nothing happens" window); fails as soon as it does not. */
-export async function holdsFor(what: string | (() => string), check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!check()) throw new Error(`no longer true: ${typeof what === 'function' ? what() : what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (!check()) throw new Error(`no longer true: ${typeof what === 'function' ? what() : what}`);
-}
 
 /**
  * An embedded edge that can be restarted on its port: bound to an explicit free port, not port 0.

@@ -26,10 +26,11 @@ export interface Embedded {
  * Embedded mode: edge, authorization and (optionally) demo producers in one
  * process on an in-memory bus. Same session core and catalog as the cluster.
  */
-export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Embedded> {
+export async function startEmbedded(config: EdgeConfig, log: Logger, shared: { readonly bus?: MemoryBus } = {}): Promise<Embedded> {
   const catalog = createCatalog();
   const metrics = createEdgeMetrics();
-  const bus = new MemoryBus({ limits: config.history });
+  // A bus passed in outlives this edge (a test restarting the edge the way a pod restarts on NATS).
+  const bus = shared.bus ?? new MemoryBus({ limits: config.history });
   const owners = new MemoryOwnershipStore();
   const authorizer = new LocalAuthorizer((name) => catalog.get(name)?.rule, owners);
   const verifier = await createEdgeVerifier(config);
@@ -78,7 +79,7 @@ export async function startEmbedded(config: EdgeConfig, log: Logger): Promise<Em
       await server.close();
       await conversations.drain();
       await control.close();
-      await bus.close();
+      if (!shared.bus) await bus.close();
     },
   };
 }
