@@ -44,6 +44,15 @@ test('console in Chromium: dev token, connect, subscribe, live demo events, unsu
     await page.waitForFunction(() => /forbidden|rejected/i.test(document.querySelector('#subscriptions')?.textContent ?? '') || /forbidden/i.test(document.querySelector('#events')?.textContent ?? ''));
     assert.equal(await page.getAttribute('#conn-state', 'data-state'), 'open');
 
+    // Unsubscribe from the list: the edge drops the subscription, the socket stays.
+    const subscriptions = async () => Number(/^herald_subscriptions (\d+)$/m.exec(await (await fetch(`${edge.http}/metrics`)).text())?.[1]);
+    assert.equal(await subscriptions(), 1, 'the orchestration subscription (the rejected one is not counted)');
+    await page.click('#subscriptions .subscription[data-key^="AiOrchestrationChannel"] .unsubscribe');
+    await page.waitForSelector('#subscriptions .subscription[data-key^="AiOrchestrationChannel"]', { state: 'detached' });
+    for (let i = 0; i < 100 && (await subscriptions()) !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await subscriptions(), 0, 'unsubscribed on the edge');
+    assert.equal(edge.server.connectionCount, 1);
+
     await page.click('#disconnect');
     await page.waitForSelector('#conn-state[data-state="closed"]');
     assert.deepEqual(errors, []);

@@ -1,4 +1,4 @@
-import { CLIENT_SCRIPT } from './page.client.js';
+import { consoleScript } from './bundle.js';
 import { PAGE_CSS } from './page.css.js';
 import { pageHtml } from './page.html.js';
 
@@ -19,9 +19,10 @@ export interface ConsolePageOptions {
 /**
  * The developer console served at `/` in embedded mode: one self-contained
  * HTML page (inline CSS and script, no external resources) that gets a
- * development token, connects to `/ws` with the native protocol, subscribes
- * to channels from `/v1/channels` and shows the live event log, resuming
- * from the last offsets after a reconnect.
+ * development token, connects to `/ws` with @herald/client (bundled into the
+ * page's script on first render, see bundle.ts), subscribes to channels from
+ * `/v1/channels` and shows the live event log; the SDK resumes from the last
+ * offsets after a reconnect.
  */
 export function renderConsolePage(opts: ConsolePageOptions = {}): string {
   const defaults = (opts.defaults ?? []).map((d) => ({ channel: String(d.channel), params: { ...d.params } }));
@@ -30,7 +31,7 @@ export function renderConsolePage(opts: ConsolePageOptions = {}): string {
     user: 'demo-user',
     account: defaultAccount(defaults) ?? 'demo',
     css: PAGE_CSS,
-    script: CLIENT_SCRIPT,
+    script: consoleScript(),
     config: { defaults },
   });
 }

@@ -8,8 +8,9 @@ header { display: flex; align-items: center; gap: 12px; padding: 10px 16px; bord
 header h1 { font-size: 17px; margin: 0; }
 #conn-state { font-weight: 600; padding: 2px 10px; border-radius: 999px; border: 1px solid currentColor; }
 #conn-state[data-state="open"] { color: var(--ok); }
-#conn-state[data-state="connecting"] { color: var(--warn); }
-#conn-state[data-state="closed"] { color: var(--muted); }
+#conn-state[data-state="connecting"], #conn-state[data-state="reconnecting"], #conn-state[data-state="offline"] { color: var(--warn); }
+#conn-state[data-state="stopped"], #conn-state[data-state="auth_error"] { color: var(--bad); }
+#conn-state[data-state="closed"], #conn-state[data-state="idle"] { color: var(--muted); }
 #conn-detail { color: var(--muted); }
 main { display: grid; grid-template-columns: minmax(300px, 380px) 1fr; gap: 12px; padding: 12px; align-items: start; }
 .side { display: grid; gap: 12px; }

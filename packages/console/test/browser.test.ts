@@ -73,9 +73,13 @@ test('console page in Chromium: token, connect, subscribe, events, resume, cap, 
     edge.event(stream, 'workflow.run.created', { workflow_run: { id: 'r-1' } });
     edge.event(stream, 'workflow.run.status.changed', { workflow_run: { id: 'r-1', status: '<img src=x onerror=alert(1)>' } });
     const last = edge.event(stream, 'workflow.run.completed', { workflow_run: { id: 'r-1', status: 'completed' } });
-    edge.event('ai_streaming:conversation:c-1', 'ai_response_streaming', { chunk: 'hi' }, true);
+    // A live (unstored) event: no offset. Events of streams nobody subscribed to are not shown (the SDK routes by stream).
+    edge.event(stream, 'ai_response_streaming', { chunk: 'hi' }, true);
+    edge.event('ai_streaming:conversation:c-1', 'not.subscribed', { chunk: 'hi' }, true);
     await until(async () => (await page.locator('#events .event').count()) === 4, 'four events');
     assert.deepEqual(await page.locator('#events .event').evaluateAll((els) => els.map((e) => e.getAttribute('data-event'))), ['ai_response_streaming', 'workflow.run.completed', 'workflow.run.status.changed', 'workflow.run.created']);
+    assert.equal(await page.locator('#events .event[data-event="not.subscribed"]').count(), 0);
+    assert.equal(await page.locator('#events .event[data-event="ai_response_streaming"]').getAttribute('data-offset'), null, 'live events carry no offset');
     assert.equal(await page.locator('#events img').count(), 0, 'payload text is not markup');
     assert.match((await page.textContent('#events .event[data-event="workflow.run.status.changed"] pre')) ?? '', /"status": "<img src=x onerror=alert\(1\)>"/);
     assert.match((await page.textContent('#events .event[data-event="workflow.run.completed"]')) ?? '', new RegExp(`${stream}.*#${last}`));
@@ -92,9 +96,10 @@ test('console page in Chromium: token, connect, subscribe, events, resume, cap, 
     await until(() => edge.sockets.length === 2 && edge.of('subscribe').length === 4, 'reconnect and resubscribe');
     await until(async () => (await connState(page)) === 'open', 'open again');
     const resumed = edge.of('subscribe').slice(2).find((f) => f['channel'] === 'AiOrchestrationChannel')!;
-    assert.deepEqual(resumed['since'], { epoch: 'e1', offset: last });
+    // Per-stream form of `since` (docs/protocol.md), as @herald/client sends it.
+    assert.deepEqual(resumed['since'], { epoch: 'e1', streams: { [stream]: last } });
     const resumedAgent = edge.of('subscribe').slice(2).find((f) => f['channelId'] === 'agent:demo-agent-researcher')!;
-    assert.deepEqual(resumedAgent['since'], { epoch: 'e1', offset: last }, 'position from its subscribed answer');
+    assert.deepEqual(resumedAgent['since'], { epoch: 'e1', streams: { 'agent:demo-agent-researcher': last } }, 'position from its subscribed answer');
     // A replayed duplicate is not shown twice.
     edge.current.send(JSON.stringify({ type: 'event', stream, epoch: 'e1', offset: last, event: { event: 'duplicate', payload: {} } }));
 
@@ -105,7 +110,8 @@ test('console page in Chromium: token, connect, subscribe, events, resume, cap, 
     assert.equal(await page.locator('#subscriptions .subscription').count(), 1);
 
     // The log keeps the newest 500 events.
-    for (let i = 0; i < 520; i++) edge.event(stream, `bulk.${i}`, { i });
+    // (On the agent stream: the orchestration subscription is gone, and only subscribed streams are shown.)
+    for (let i = 0; i < 520; i++) edge.event('agent:demo-agent-researcher', `bulk.${i}`, { i });
     await until(async () => (await page.getAttribute('#events .event', 'data-event')) === 'bulk.519', 'bulk events');
     assert.equal(await page.locator('#events > li').count(), 500);
     assert.equal(await page.locator('#events .event[data-event="duplicate"]').count(), 0);
@@ -116,11 +122,11 @@ test('console page in Chromium: token, connect, subscribe, events, resume, cap, 
     await new Promise((r) => setTimeout(r, 1200));
     assert.equal(edge.sockets.length, 2, 'no reconnect after disconnect');
 
-    // A 4003 from the server is final too.
+    // A 4003 from the server is final too: the SDK says `stopped`.
     await page.click('#connect');
     await until(async () => (await connState(page)) === 'open' && edge.sockets.length === 3, 'open a third time');
     edge.current.close(4003, 'revoked');
-    await until(async () => (await connState(page)) === 'closed', 'closed by 4003');
+    await until(async () => (await connState(page)) === 'stopped', 'stopped by 4003');
     await new Promise((r) => setTimeout(r, 1200));
     assert.equal(edge.sockets.length, 3, 'no reconnect after 4003');
 

@@ -73,8 +73,9 @@ export class FakeEdge {
       if (f['type'] === 'subscribe') {
         const echo = f['channelId'] ? { channelId: f['channelId'] } : { channel: f['channel'], params: f['params'] };
         const stream = f['channelId'] ? String(f['channelId']) : `ai_orchestration:${(f['params'] as Frame)['type']}:${(f['params'] as Frame)['id']}`;
-        const since = f['since'] as { offset: number } | undefined;
-        ws.send(JSON.stringify({ type: 'subscribed', ...echo, key: 'k', streams: [{ stream, epoch: 'e1', offset: since?.offset ?? this.offset, history: true }], ...(since ? { recovered: true } : {}), id: f['id'] }));
+        const since = f['since'] as { offset?: number; streams?: Record<string, number> } | undefined;
+        const from = since?.offset ?? since?.streams?.[stream];
+        ws.send(JSON.stringify({ type: 'subscribed', ...echo, key: 'k', streams: [{ stream, epoch: 'e1', offset: from ?? this.offset, history: true }], ...(since ? { recovered: true } : {}), id: f['id'] }));
       }
       if (f['type'] === 'unsubscribe') ws.send(JSON.stringify({ type: 'unsubscribed', ...(f['channelId'] ? { channelId: f['channelId'] } : { channel: f['channel'], params: f['params'] }) }));
     });

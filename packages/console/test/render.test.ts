@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Script } from 'node:vm';
 import { renderConsolePage } from '@herald/console';
 
@@ -72,4 +73,16 @@ test('defaults and the title are escaped; the account field is prefilled from th
 test('account prefill: {type: account, id} defaults, and an escaped attribute value', () => {
   assert.match(renderConsolePage({ defaults: [{ channel: 'MissionChannel', params: { type: 'account', id: 'a-7' } }] }), /id="token-account" value="a-7"/);
   assert.match(renderConsolePage({ defaults: [{ channel: 'NotificationChannel', params: { account_id: '"><b>' } }] }), /id="token-account" value="&quot;&gt;&lt;b&gt;"/);
+});
+
+test('the page script is the console bundled with @herald/client once per process, with no socket code of its own', async () => {
+  const { consoleScript } = await import('../src/bundle.js');
+  const first = consoleScript();
+  assert.equal(consoleScript(), first, 'cached');
+  assert.ok(inlineScripts(renderConsolePage({}))[0]!.includes(first));
+  assert.match(first, /herald\.v1\.json/, "the SDK's subprotocol is in the bundle");
+  const dir = new URL('../src/browser/', import.meta.url);
+  for (const name of readdirSync(dir)) {
+    assert.doesNotMatch(readFileSync(new URL(name, dir), 'utf8'), /WebSocket|herald\.v1/, `${name}: sockets are the SDK's business`);
+  }
 });
