@@ -221,22 +221,36 @@ function scheduleRender(): void {
   });
 }
 
+/** Rendered list items by subscription key: updated in place, so a click is never lost to a re-render. */
+const items = new Map<string, { li: HTMLElement; status: HTMLElement; streams: HTMLElement }>();
+
 function render(): void {
   const list = $('subscriptions');
-  clear(list);
+  for (const [key, item] of items) {
+    if (subs.has(key)) continue;
+    item.li.remove();
+    items.delete(key);
+  }
+  list.querySelector(':scope > li.note')?.remove();
   if (subs.size === 0) list.appendChild(el('li', { class: 'note' }, ['No subscriptions yet.']));
   for (const sub of subs.values()) {
-    const button = el('button', { type: 'button', class: 'unsubscribe', title: 'Unsubscribe' }, ['Unsubscribe']);
-    button.addEventListener('click', () => removeSubscription(sub));
+    let item = items.get(sub.key);
+    if (!item) {
+      const button = el('button', { type: 'button', class: 'unsubscribe', title: 'Unsubscribe' }, ['Unsubscribe']);
+      button.addEventListener('click', () => removeSubscription(sub));
+      const status = el('div', { class: 'status' });
+      const streams = el('div', { class: 'streams' });
+      const li = el('li', { class: 'subscription', 'data-key': sub.key }, [el('div', { class: 'title' }, [el('span', null, [sub.label]), button]), status, streams]);
+      list.appendChild(li);
+      item = { li, status, streams };
+      items.set(sub.key, item);
+    }
     const state = shownState(sub);
+    item.li.setAttribute('data-status', state);
+    item.status.textContent = state + (sub.message ? ` — ${sub.message}` : '');
     const streams = [...sub.streams].map(([stream, offset]) => el('div', { 'data-stream': stream }, [`${stream}  ${offset === undefined ? '(live)' : `@ ${offset}`}`]));
-    list.appendChild(
-      el('li', { class: 'subscription', 'data-key': sub.key, 'data-status': state }, [
-        el('div', { class: 'title' }, [el('span', null, [sub.label]), button]),
-        el('div', { class: 'status' }, [state + (sub.message ? ` — ${sub.message}` : '')]),
-        el('div', { class: 'streams' }, streams),
-      ]),
-    );
+    clear(item.streams);
+    for (const s of streams) item.streams.appendChild(s);
   }
 }
 
