@@ -145,13 +145,13 @@ describe('@herald/client against a real edge: subscriptions and perform', () => 
     const notSubscribed = await herald.perform('AiConversationChannel', { conversation_id: 'other' }, 'send_message', { content: 'x' }).catch((e: HeraldError) => e);
     assert.equal((notSubscribed as HeraldError).code, 'not_subscribed');
 
-    const off = fixture.edge.actions.handle('AiConversationChannel', 'send_message', () => new Promise((r) => setTimeout(() => r({ late: true }), 1200)));
+    const off = fixture.edge.actions.handle('AiConversationChannel', 'send_message', () => new Promise((r) => setTimeout(() => r({ late: true }), 2500)));
     const started = Date.now();
     const slow = await herald.perform('AiConversationChannel', { conversation_id: conv }, 'send_message', { content: 'slow' }).catch((e: HeraldError) => e);
     off();
     assert.equal((slow as HeraldError).code, 'timeout');
-    assert.ok(Date.now() - started < 1000, 'rejected at requestTimeoutMs, not when the late reply comes');
-    await sleep(1000); // the late reply arrives and is ignored
+    assert.ok(Date.now() - started < 2000, 'rejected at requestTimeoutMs, not when the late reply comes');
+    await sleep(1500); // the late reply arrives and is ignored
 
     // In flight when the socket drops: it may or may not have run, so it fails rather than being re-sent.
     const offSlow = fixture.edge.actions.handle('AiConversationChannel', 'send_message', () => new Promise((r) => setTimeout(() => r({ late: true }), 300)));
