@@ -79,7 +79,8 @@ describe('cluster: failures', () => {
     const clients: TestClient[] = [];
     for (let i = 0; i < 1000; i += 50) {
       const batch = await Promise.all(Array.from({ length: 50 }, () => TestClient.connect(a.ws, { token })));
-      await Promise.all(batch.map((c) => c.subscribe({ ...CHANNEL, since: { epoch: start.epoch, offset: start.offset } })));
+      // A generous bound: 1,000 resuming subscribes share two cores with the rest of the suite in CI.
+      await Promise.all(batch.map((c) => c.subscribe({ ...CHANNEL, since: { epoch: start.epoch, offset: start.offset } }, 30_000)));
       clients.push(...batch);
     }
     const loop = publishLoop(producer, 20);
@@ -93,7 +94,7 @@ describe('cluster: failures', () => {
     for (let i = 0; i < clients.length; i += 50) {
       const batch = clients.slice(i, i + 50);
       const next = await Promise.all(batch.map(() => TestClient.connect(b.ws, { token })));
-      const answers = await Promise.all(next.map((c, j) => c.subscribe({ ...CHANNEL, since: { epoch: start.epoch, offset: last(batch[j]!) } })));
+      const answers = await Promise.all(next.map((c, j) => c.subscribe({ ...CHANNEL, since: { epoch: start.epoch, offset: last(batch[j]!) } }, 30_000)));
       assert.ok(answers.every((r) => r['recovered'] === true), JSON.stringify(answers.find((r) => r['recovered'] !== true)));
       resumed.push(...next);
     }

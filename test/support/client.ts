@@ -86,10 +86,10 @@ export class TestClient {
   }
 
   /** Subscribe and wait for the answer (subscribed or rejected). */
-  async subscribe(frame: Frame): Promise<Frame> {
+  async subscribe(frame: Frame, timeoutMs?: number): Promise<Frame> {
     const id = Math.random().toString(36).slice(2);
     this.send({ type: 'subscribe', ...frame, id });
-    return this.next((f) => (f['type'] === 'subscribed' || f['type'] === 'rejected') && f['id'] === id);
+    return this.next((f) => (f['type'] === 'subscribed' || f['type'] === 'rejected') && f['id'] === id, timeoutMs);
   }
 
   close(): void {
