@@ -84,6 +84,19 @@ export function dialectSuite(mode: 'embedded' | 'cluster'): void {
         byProtocol.close();
       });
 
+      test('access withdrawn later (ownership moved) → reject_subscription for that identifier; the socket stays', async () => {
+        const conv = await conversation();
+        const identifier = `{"channel":"AiConversationChannel","conversation_id":"${conv}"}`;
+        const c = await ac({ token: await t.token({}) });
+        c.send({ command: 'subscribe', identifier });
+        await c.type('confirm_subscription');
+        await t.setOwner('ai_conversation', conv, 'acct-other');
+        await c.next((f) => f['type'] === 'reject_subscription' && f['identifier'] === identifier);
+        c.send({ command: 'subscribe', identifier: '{"channel":"NoSuchChannel"}' });
+        await c.next((f) => f['type'] === 'reject_subscription' && f['identifier'] === '{"channel":"NoSuchChannel"}');
+        c.close();
+      });
+
       test('a ping every 3 s carrying the unix time', async () => {
         const c = await ac({ token: await t.token({}) });
         const ping = await c.type('ping', 7000);
@@ -175,6 +188,18 @@ export function dialectSuite(mode: 'embedded' | 'cluster'): void {
         c.send({ type: 'ping' });
         assert.equal(c.frames.filter((f) => f['type'] === 'pong').length >= 1, true);
         c.close();
+      });
+
+      test('access withdrawn later → error frame, then close 4003: the URL was the only subscription', async () => {
+        const agent = uid('agent');
+        await t.setOwner('agent', agent, 'acct-1');
+        const c = await TestClient.connect(t.ws[0]!, { path: `/ws/agents/${agent}`, protocols: [], token: await t.token({}) });
+        c.send({ type: 'ping' });
+        await c.type('pong');
+        await t.setOwner('agent', agent, 'acct-other');
+        assert.equal((await c.type('error'))['code'], 'forbidden');
+        const closed = await Promise.race([c.closed, sleep(10_000).then(() => ({ code: 0 }))]);
+        assert.equal(closed.code, 4003);
       });
 
       test('forbidden → error frame and close 4003; unknown path → 404; /ws/system needs system.read', async () => {

@@ -1,4 +1,4 @@
-import { CloseCode, isSseDisconnect, isSseUnsubscribed, readSseError, SSE_KEEPALIVE, SSE_NUDGE, sseOpenFrame, type SseError } from '@herald/protocol';
+import { CloseCode, isSseDisconnect, readSseError, SSE_KEEPALIVE, SSE_NUDGE, sseOpenFrame, type SseError } from '@herald/protocol';
 import type { SessionSocket } from '@herald/session';
 import type { HttpResponse } from 'uWebSockets.js';
 import { respondJson, type Reply } from './http.js';
@@ -85,7 +85,7 @@ export interface SseConnectionOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Called once, when the response ends or is aborted, with a WebSocket-style close code. */
   readonly onClosed: (code: number) => void;
-  /** The subscription was withdrawn (access revoked) or the response fell behind: close the session. */
+  /** The response fell behind (a fan-out frame was dropped): close the session as too slow. */
   readonly onClose: (code: number, reason: string) => void;
 }
 
@@ -139,7 +139,6 @@ export class SseConnection implements SessionSocket {
       if (isSseDisconnect(message)) return 0;
       return this.#start(message);
     }
-    if (isSseUnsubscribed(message)) queueMicrotask(() => this.options.onClose(CloseCode.Forbidden, 'forbidden'));
     return this.#write(message);
   }
 

@@ -89,13 +89,11 @@ export const sseFrames = {
   /** Sent before the server ends the stream; `reconnect: false` means the client should `close()` its EventSource. */
   /** With a retry hint, the `retry:` field makes EventSource itself wait that long before reconnecting. */
   disconnect(reason: string, reconnect: boolean, retryAfterMs?: number): string {
+    // `event:` first, so the frame is recognisable by its start (isSseDisconnect); field order within an event is free.
     const retry = retryAfterMs === undefined ? '' : `retry: ${retryAfterMs}\n`;
-    return `${retry}event: disconnect\n${sseData(JSON.stringify({ reason, reconnect, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }))}\n`;
+    return `event: disconnect\n${retry}${sseData(JSON.stringify({ reason, reconnect, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }))}\n`;
   },
 };
-
-/** Whether `frame` is an `event: unsubscribed` frame (the stream has nothing left to carry). */
-export const isSseUnsubscribed = (frame: string): boolean => frame.startsWith('event: unsubscribed\n');
 
 /** Whether `frame` is an `event: disconnect` frame. */
 export const isSseDisconnect = (frame: string): boolean => frame.startsWith('event: disconnect\n');

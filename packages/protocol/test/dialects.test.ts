@@ -87,3 +87,10 @@ test('retry hints: a spread below 2 s for drains, 1–5 s after limits, none oth
   assert.equal(retryHintMs(CloseCode.LimitExceeded, () => 0.9999), 4999);
   for (const code of [CloseCode.BadRequest, CloseCode.Unauthorized, CloseCode.Forbidden, CloseCode.TooSlow]) assert.equal(retryHintMs(code), undefined);
 });
+
+test('an SSE disconnect frame is recognised with or without a retry hint', async () => {
+  const { isSseDisconnect, sseFrames } = await import('@herald/protocol');
+  assert.equal(isSseDisconnect(sseFrames.disconnect('draining', true)), true);
+  assert.equal(isSseDisconnect(sseFrames.disconnect('draining', true, 1234)), true);
+  assert.match(sseFrames.disconnect('draining', true, 1234), /^event: disconnect\nretry: 1234\ndata: /);
+});

@@ -59,6 +59,8 @@ interface Subscription {
   readonly echo: RefEcho;
   /** The hub lane tag of its streams: the ActionCable identifier, '' elsewhere. */
   readonly tag: string;
+  /** The connection's own subscription, named by its URL (path streams, SSE): without it the connection ends. */
+  readonly initial: boolean;
 }
 
 /** A stream this socket reads in one lane, and how many of its subscriptions need it. */
@@ -219,7 +221,9 @@ export class Session implements HubMember {
    * Access may have changed (ownership moved, permissions revoked): ask the
    * authorizer again for each subscription `affected` selects and drop the
    * ones now denied, telling the client with `unsubscribed` (reason
-   * `forbidden`). If the authorizer cannot answer, subscriptions go on.
+   * `forbidden`); a connection whose URL named that subscription (path
+   * streams, SSE) has nothing left to carry and closes with 4003. If the
+   * authorizer cannot answer, subscriptions go on.
    * Queued behind pending commands so it never races a subscribe.
    */
   revalidate(affected: (params: Readonly<Record<string, string>>) => boolean): Promise<void> {
@@ -234,6 +238,7 @@ export class Session implements HubMember {
         this.#removeSubscription(key, sub);
         this.deps.metrics.rejected('forbidden');
         this.sendFrame(this.codec.unsubscribed(sub.echo, 'forbidden'));
+        if (sub.initial) this.close(CloseCode.Forbidden, 'forbidden');
       }
     }, { what: 'revalidation' });
   }
@@ -339,7 +344,7 @@ export class Session implements HubMember {
 
     this.#subs ??= new Map();
     this.#streams ??= new Map();
-    this.#subs.set(key, { resolved, echo, tag });
+    this.#subs.set(key, { resolved, echo, tag, initial: ref === this.options.initial });
     for (const stream of resolved.streams) {
       const use = this.#streams.get(useKey(stream, tag));
       if (use) use.refs++;
