@@ -1,7 +1,27 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { HttpRequest } from 'uWebSockets.js';
+import type { TraceContext } from '@herald/producer';
+import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import type { EdgeContext } from './context.js';
-import { respondError, type Reply } from './http.js';
+import { readBody, respondError, track, type Reply } from './http.js';
+
+/**
+ * A publishing POST of the API: API key, the caller's trace context, the body up to the publish
+ * size limit, then `handle`. A failure `handle` did not answer is logged and answered 500, never
+ * left as an unhandled rejection.
+ */
+export function apiPost(app: TemplatedApp, ctx: EdgeContext, path: string, handle: (reply: Reply, body: string, trace: TraceContext) => Promise<void>): void {
+  app.post(path, (res, req) => {
+    const reply = track(res);
+    if (!authorizeApi(ctx, reply, req)) return;
+    const trace = { traceparent: req.getHeader('traceparent'), tracestate: req.getHeader('tracestate') };
+    readBody(reply, ctx.deps.config.limits.maxPublishBytes)
+      .then((body) => (body === undefined ? undefined : handle(reply, body, trace)))
+      .catch((err: unknown) => {
+        ctx.deps.log.error(`${path} failed`, { error: err });
+        respondError(reply, 500, 'internal', 'internal error');
+      });
+  });
+}
 
 /** API key check (Authorization: Bearer or X-Herald-Api-Key), constant time. Without a configured key the API is open only in development mode. */
 export function authorizeApi(ctx: EdgeContext, reply: Reply, req: HttpRequest): boolean {

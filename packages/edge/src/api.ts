@@ -4,7 +4,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { registerAdminApi } from './admin-api.js';
 import { registerBroadcastApi } from './broadcast-api.js';
 import { registerStreamApi } from './stream-api.js';
-import { authorizeApi, parseObject } from './api-auth.js';
+import { apiPost, authorizeApi, parseObject } from './api-auth.js';
 import type { EdgeContext } from './context.js';
 import { decodeParam, readBody, respond, respondError, respondJson, track, type Reply } from './http.js';
 
@@ -51,22 +51,16 @@ export function registerApi(app: TemplatedApp, ctx: EdgeContext): void {
     });
   });
 
-  app.post('/v1/publish', (res, req) => {
-    const reply = track(res);
-    if (!authorizeApi(ctx, reply, req)) return;
-    const trace = { traceparent: req.getHeader('traceparent'), tracestate: req.getHeader('tracestate') };
-    void readBody(reply, ctx.deps.config.limits.maxPublishBytes).then(async (body) => {
-      if (body === undefined) return;
-      try {
-        const parsed = parsePublishBody(body);
-        const result = await ctx.deps.publisher.publishEnvelope(parsed.streams, parsed.envelope, trace);
-        respondJson(reply, 200, result);
-      } catch (err) {
-        if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', err.message);
-        ctx.deps.log.error('publish failed', { error: err });
-        respondError(reply, 503, 'publish_failed', 'the event was not stored; retry');
-      }
-    });
+  apiPost(app, ctx, '/v1/publish', async (reply, body, trace) => {
+    try {
+      const parsed = parsePublishBody(body);
+      const result = await ctx.deps.publisher.publishEnvelope(parsed.streams, parsed.envelope, trace);
+      respondJson(reply, 200, result);
+    } catch (err) {
+      if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', err.message);
+      ctx.deps.log.error('publish failed', { error: err });
+      respondError(reply, 503, 'publish_failed', 'the event was not stored; retry');
+    }
   });
 
   app.put('/v1/owners/:type/:id', (res, req) => {

@@ -1,8 +1,8 @@
 import { encodeEnvelope, EnvelopeError, rawMembers, validateEventName, validateStreamName } from '@herald/protocol';
 import type { TemplatedApp } from 'uWebSockets.js';
-import { authorizeApi } from './api-auth.js';
+import { apiPost } from './api-auth.js';
 import type { EdgeContext } from './context.js';
-import { readBody, respondError, respondJson, track } from './http.js';
+import { respondError, respondJson } from './http.js';
 
 /** Items per `POST /v1/broadcast`. */
 export const MAX_BROADCAST_ITEMS = 100;
@@ -23,33 +23,27 @@ export interface Broadcast {
  * point their broadcaster here and keep `ActionCable.server.broadcast`.
  */
 export function registerBroadcastApi(app: TemplatedApp, ctx: EdgeContext): void {
-  app.post('/v1/broadcast', (res, req) => {
-    const reply = track(res);
-    if (!authorizeApi(ctx, reply, req)) return;
-    const trace = { traceparent: req.getHeader('traceparent'), tracestate: req.getHeader('tracestate') };
-    void readBody(reply, ctx.deps.config.limits.maxPublishBytes).then(async (body) => {
-      if (body === undefined) return;
-      let items: Broadcast[];
+  apiPost(app, ctx, '/v1/broadcast', async (reply, body, trace) => {
+    let items: Broadcast[];
+    try {
+      items = parseBroadcastBody(body);
+    } catch (err) {
+      if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', err.message);
+      throw err;
+    }
+    // One at a time, in order: a client reading several of these streams sees them in the order sent.
+    const published: { stream: string; offset: number; epoch: string }[] = [];
+    for (const [i, item] of items.entries()) {
       try {
-        items = parseBroadcastBody(body);
+        const result = await ctx.deps.publisher.publishEnvelope([item.stream], item.envelope, trace);
+        published.push(...result.streams.map((s) => ({ stream: s.stream, offset: s.offset, epoch: s.epoch })));
       } catch (err) {
-        if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', err.message);
-        throw err;
+        if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', `item ${i}: ${err.message}`, { published });
+        ctx.deps.log.error('broadcast failed', { item: i, error: err });
+        return respondError(reply, 503, 'publish_failed', `item ${i} was not stored (items before it were); retry from it`, { published });
       }
-      // One at a time, in order: a client reading several of these streams sees them in the order sent.
-      const published: { stream: string; offset: number; epoch: string }[] = [];
-      for (const [i, item] of items.entries()) {
-        try {
-          const result = await ctx.deps.publisher.publishEnvelope([item.stream], item.envelope, trace);
-          published.push(...result.streams.map((s) => ({ stream: s.stream, offset: s.offset, epoch: s.epoch })));
-        } catch (err) {
-          if (err instanceof EnvelopeError) return respondError(reply, 400, 'bad_request', `item ${i}: ${err.message}`, { published });
-          ctx.deps.log.error('broadcast failed', { item: i, error: err });
-          return respondError(reply, 503, 'publish_failed', `item ${i} was not stored (items before it were); retry from it`, { published });
-        }
-      }
-      respondJson(reply, 200, { published });
-    });
+    }
+    respondJson(reply, 200, { published });
   });
 }
 
