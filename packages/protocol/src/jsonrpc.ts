@@ -7,7 +7,7 @@
  * and a batch would let one frame queue unbounded work.
  */
 import type { ChannelRef, ErrorCode, ParseResult, RequestId } from './native.js';
-import { parseNativeFrame } from './native.js';
+import { nativeCommand } from './native.js';
 
 /** Standard codes, then Herald's own in the server-error range the spec reserves (-32000 … -32099). */
 export const RpcCode = {
@@ -78,8 +78,8 @@ export function parseJsonRpcFrame(text: string): ParseResult {
   if (!HERALD_METHODS.has(method)) return { ok: true, command: { type: 'call', method, params, ...(id !== undefined ? { id } : {}) } };
   // Herald's own methods take the native frame's fields as named params.
   if (params !== undefined && Array.isArray(params)) return fail('invalid_params', `${method} takes named params`);
-  // The request's id replaces any `id` in params (stringify drops it when undefined).
-  const native = parseNativeFrame(JSON.stringify({ ...(params as object | undefined), type: method, id }));
+  // The request's id replaces any `id` in params.
+  const native = nativeCommand({ ...(params as object | undefined), type: method, id });
   if (!native.ok) return fail(native.code === 'bad_frame' ? 'invalid_params' : native.code, native.message);
   return { ok: true, command: native.command };
 }

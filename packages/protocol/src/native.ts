@@ -69,7 +69,11 @@ export const isParseFailure = (v: Record<string, unknown> | ParseFailure): v is 
 
 export function parseNativeFrame(text: string): ParseResult {
   const m = readFrameObject(text);
-  if (isParseFailure(m)) return m;
+  return isParseFailure(m) ? m : nativeCommand(m);
+}
+
+/** A native command from a frame's parsed object (also JSON-RPC's named params, with `type` = the method). */
+export function nativeCommand(m: Readonly<Record<string, unknown>>): ParseResult {
   const id = requestId(m['id']);
   if (m['id'] !== undefined && id === undefined) return { ok: false, code: 'bad_frame', message: 'id must be a string (≤128) or a number' };
   const fail = (message: string): ParseResult => ({ ok: false, code: 'bad_frame', message, ...(id !== undefined ? { id } : {}) });
