@@ -28,7 +28,7 @@ import {
   ACCOUNT,
   baseThresholds,
   deliveryThresholds,
-  fanOutScenarios,
+  fanOutPlan,
   newRun,
   num,
   publish,
@@ -40,16 +40,12 @@ import {
 
 requireSecret();
 requireApiKey();
+const PLAN = fanOutPlan({ rate: 10, publisherVus: 2 });
 const VUS = num('VUS', 20);
-const RATE = num('RATE', 10);
-const DURATION = num('DURATION', 10);
-const WARMUP = num('WARMUP', 3);
-const DRAIN = num('DRAIN', 2);
-const PUB_VUS = num('PUB_VUS', 2);
 const STREAM = `trading:${ACCOUNT}`;
 
 export const options = {
-  scenarios: fanOutScenarios({ vus: VUS, rate: RATE, duration: DURATION, warmup: WARMUP, drain: DRAIN, publisherVus: PUB_VUS }),
+  scenarios: PLAN.scenarios(VUS),
   thresholds: { ...baseThresholds(), ...deliveryThresholds() },
 };
 
@@ -60,7 +56,7 @@ export function setup() {
 export function subscriber(data) {
   const i = subscriberIndex();
   const subscriptions = [['TradingChannel', {}]];
-  subscribeAndHold(data, { index: i, sub: `k6-broadcast-${i}`, account: ACCOUNT, subscriptions, holdSec: WARMUP + DURATION + DRAIN });
+  subscribeAndHold(data, { index: i, sub: `k6-broadcast-${i}`, account: ACCOUNT, subscriptions, holdSec: PLAN.holdSec });
 }
 
 export function publisher(data) {

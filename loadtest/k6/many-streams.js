@@ -38,7 +38,7 @@ import {
   ACCOUNT,
   baseThresholds,
   deliveryThresholds,
-  fanOutScenarios,
+  fanOutPlan,
   newRun,
   num,
   publish,
@@ -52,13 +52,9 @@ import {
 
 requireSecret();
 requireApiKey();
+const PLAN = fanOutPlan({ rate: 50, publisherVus: 2 });
 const VUS = num('VUS', 20);
 const GROUPS = Math.max(1, Math.min(num('GROUPS', 4), VUS));
-const RATE = num('RATE', 50);
-const DURATION = num('DURATION', 10);
-const WARMUP = num('WARMUP', 3);
-const DRAIN = num('DRAIN', 2);
-const PUB_VUS = num('PUB_VUS', 2);
 
 const groupAccount = (i) => `${ACCOUNT}-g${i % GROUPS}`;
 const ownConversation = (i) => `${ACCOUNT}-own-${i}`;
@@ -71,7 +67,7 @@ for (let i = 0; i < Math.max(VUS, GROUPS); i++) {
 
 export const options = {
   setupTimeout: secs(60 + VUS / 50),
-  scenarios: fanOutScenarios({ vus: VUS, rate: RATE, duration: DURATION, warmup: WARMUP, drain: DRAIN, publisherVus: PUB_VUS }),
+  scenarios: PLAN.scenarios(VUS),
   thresholds: { ...baseThresholds(), ...deliveryThresholds() },
 };
 
@@ -93,7 +89,7 @@ export function subscriber(data) {
       ['AiStreamingChannel', { conversation_id: ownConversation(i) }],
       ['TradingChannel', {}],
     ],
-    holdSec: WARMUP + DURATION + DRAIN,
+    holdSec: PLAN.holdSec,
     streams: [`ai_streaming:conversation:${ownConversation(i)}`, `trading:${groupAccount(i)}`], // fed = events on both
   });
 }

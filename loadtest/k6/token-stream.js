@@ -31,7 +31,7 @@ import {
   ACCOUNT,
   baseThresholds,
   deliveryThresholds,
-  fanOutScenarios,
+  fanOutPlan,
   newRun,
   num,
   publish,
@@ -45,14 +45,10 @@ import {
 
 requireSecret();
 requireApiKey();
+const PLAN = fanOutPlan({ rate: 200, publisherVus: 4 });
 const STREAMS = Math.max(1, num('STREAMS', 5));
 const SUBS_PER_STREAM = num('SUBS_PER_STREAM', 4);
 const VUS = STREAMS * SUBS_PER_STREAM;
-const RATE = num('RATE', 200);
-const DURATION = num('DURATION', 10);
-const WARMUP = num('WARMUP', 3);
-const DRAIN = num('DRAIN', 2);
-const PUB_VUS = num('PUB_VUS', 4);
 
 const conversation = (k) => `${ACCOUNT}-tok-${k}`;
 
@@ -61,7 +57,7 @@ delivery.herald_delivery_ms = [`p(95)<${num('DELIVERY_P95_MS', 250)}`, `p(99)<${
 
 export const options = {
   setupTimeout: secs(60 + STREAMS / 50),
-  scenarios: fanOutScenarios({ vus: VUS, rate: RATE, duration: DURATION, warmup: WARMUP, drain: DRAIN, publisherVus: PUB_VUS }),
+  scenarios: PLAN.scenarios(VUS),
   thresholds: { ...baseThresholds(), ...delivery },
 };
 
@@ -73,7 +69,7 @@ export function setup() {
 export function subscriber(data) {
   const i = subscriberIndex();
   const subscriptions = [['AiStreamingChannel', { conversation_id: conversation(i % STREAMS) }]];
-  subscribeAndHold(data, { index: i, sub: `k6-tok-${i}`, account: ACCOUNT, subscriptions, holdSec: WARMUP + DURATION + DRAIN });
+  subscribeAndHold(data, { index: i, sub: `k6-tok-${i}`, account: ACCOUNT, subscriptions, holdSec: PLAN.holdSec });
 }
 
 export function publisher(data) {

@@ -449,11 +449,21 @@ export function setOwners(type, owners /* [{ id, account }] */) {
 }
 
 /**
+ * The publishing phases of the fan-out scripts, from env with each script's defaults: RATE
+ * (events/s), DURATION (s of publishing), WARMUP and DRAIN (s before and after), PUB_VUS.
+ * `scenarios(vus)` goes into `options`; subscribers hold their socket for `holdSec`.
+ */
+export function fanOutPlan({ rate, publisherVus }) {
+  const plan = { rate: num('RATE', rate), duration: num('DURATION', 10), warmup: num('WARMUP', 3), drain: num('DRAIN', 2), publisherVus: num('PUB_VUS', publisherVus) };
+  return { ...plan, holdSec: plan.warmup + plan.duration + plan.drain, scenarios: (vus) => fanOutScenarios({ vus, ...plan }) };
+}
+
+/**
  * The two scenarios of the fan-out scripts: `vus` subscribers (one long iteration each, exec
  * `subscriber`) and a publisher at `rate` events/s (exec `publisher`) that starts once the
  * subscribers had `warmup` seconds to connect.
  */
-export function fanOutScenarios({ vus, rate, duration, warmup, drain, publisherVus }) {
+function fanOutScenarios({ vus, rate, duration, warmup, drain, publisherVus }) {
   return {
     subscribers: {
       executor: 'per-vu-iterations',
