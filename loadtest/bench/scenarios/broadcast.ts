@@ -1,6 +1,6 @@
 import { sleep } from '../harness.js';
 import type { Mode } from '../systems.js';
-import { basePlan, connectAll, settle, emptyResult, latencyFields, measure, rssOf, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
+import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyFields, measure, rssOf, type RunOptions, scaled, type Scenario, settle, subscribeFrame, withRun } from './common.js';
 
 /** Events per second, in steps, until p99 passes the limit or the clients stop keeping up. */
 const RATES = [10, 25, 50, 100, 150, 200, 300, 400, 600, 800, 1200, 1600];
@@ -39,7 +39,7 @@ export const broadcast: Scenario = {
   summary: '10,000 subscribers of one stream, publish rate raised until the system stops keeping up',
   async run(mode: Mode, o: RunOptions): Promise<BenchResult[]> {
     const n = scaled(10_000, o);
-    const edges = mode === 'cluster' ? 2 : 1;
+    const edges = edgesFor(mode);
     return withRun(mode, { edges }, n, o, async (run) => {
       // Like real clients, sockets closed as too slow (4009, or 1006 at uWS's hard limit) resume with `since`:
       // past saturation the check is then that nothing is lost, not that nothing is closed.

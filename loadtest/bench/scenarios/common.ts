@@ -75,6 +75,9 @@ export interface Run {
 }
 
 /** Starts the system, load generators for `connections` and a publisher; stops them all afterwards. */
+/** Edges per mode: a cluster gets two, the smallest that shows fan-out across pods. */
+export const edgesFor = (mode: Mode): number => (mode === 'cluster' ? 2 : 1);
+
 export async function withRun<T>(mode: Mode, systemOptions: SystemOptions, connections: number, options: RunOptions, body: (run: Run) => Promise<T>): Promise<T> {
   const nodeArgs = options.profileDir && mode !== 'baseline' ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const system = await startSystem(mode, { natsNodes: options.natsNodes, ...systemOptions, nodeArgs });

@@ -1,6 +1,6 @@
 import { cpuPercent, sampleAll, sleep } from '../harness.js';
 import type { Mode } from '../systems.js';
-import { basePlan, connectAll, emptyResult, latencyFields, rssOf, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
+import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyFields, rssOf, type RunOptions, scaled, type Scenario, subscribeFrame, withRun } from './common.js';
 
 /**
  * 10,000 clients, each with its own signed JWT (signed before the clock
@@ -12,7 +12,7 @@ export const connectStorm: Scenario = {
   summary: '10,000 clients with JWTs connecting at once, then subscribing',
   async run(mode: Mode, o: RunOptions): Promise<BenchResult[]> {
     const n = scaled(10_000, o);
-    const edges = mode === 'cluster' ? 2 : 1;
+    const edges = edgesFor(mode);
     return withRun(mode, { edges }, n, o, async (run) => {
       const frame = subscribeFrame(mode, 'TradingChannel', '{}', 'trading:acct-{i%1000}');
       // Every generator opens its whole share at once; the probe connects afterwards and is not timed.

@@ -1,7 +1,7 @@
 import { sleep } from '../harness.js';
 import type { PublishGroup } from '../protocol.js';
 import type { Mode } from '../systems.js';
-import { basePlan, connectAll, deliveryRow, measure, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
+import { basePlan, type BenchResult, connectAll, deliveryRow, edgesFor, measure, type RunOptions, scaled, type Scenario, subscribeFrame, withRun } from './common.js';
 
 const SHARED_TAG = 1_000_000;
 const RATE = 2000; // publishes/s
@@ -19,7 +19,7 @@ export const manyStreams: Scenario = {
   summary: '10,000 connections, each on its own stream plus a shared one, mixed traffic',
   async run(mode: Mode, o: RunOptions): Promise<BenchResult[]> {
     const n = scaled(10_000, o);
-    const edges = mode === 'cluster' ? 2 : 1;
+    const edges = edgesFor(mode);
     return withRun(mode, { edges }, n, o, async (run) => {
       const subscribe =
         mode === 'baseline'

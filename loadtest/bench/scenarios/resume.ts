@@ -1,7 +1,7 @@
 import { sleep } from '../harness.js';
 import type { PublishGroup } from '../protocol.js';
 import type { Mode } from '../systems.js';
-import { basePlan, connectAll, emptyResult, latencyFields, publishPlan, rssOf, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
+import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyFields, publishPlan, rssOf, type RunOptions, scaled, type Scenario, subscribeFrame, withRun } from './common.js';
 
 const STREAMS = 100;
 const RATE = 400; // events/s over all streams, during and after the outage
@@ -21,7 +21,7 @@ export const resume: Scenario = {
   summary: '5,000 clients resuming with history replay after an edge kill (cluster) or a network drop (embedded)',
   async run(mode: Mode, o: RunOptions): Promise<BenchResult[]> {
     const n = scaled(5000, o);
-    const edges = mode === 'cluster' ? 2 : 1;
+    const edges = edgesFor(mode);
     return withRun(mode, { edges }, n, o, async (run) => {
       const frame = subscribeFrame(mode, 'TradingChannel', '{}', `trading:acct-{i%${STREAMS}}`);
       await connectAll(run, n, basePlan(run.system, [frame], { account: `acct-{i%${STREAMS}}`, autoResume: mode === 'cluster', pinFirst: true, concurrency: 200 }), o.log);

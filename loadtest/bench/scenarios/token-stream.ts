@@ -1,7 +1,7 @@
 import { sleep } from '../harness.js';
 import type { PublishGroup } from '../protocol.js';
 import type { Mode } from '../systems.js';
-import { basePlan, connectAll, deliveryRow, measure, scaled, subscribeFrame, withRun, type BenchResult, type RunOptions, type Scenario } from './common.js';
+import { basePlan, type BenchResult, connectAll, deliveryRow, edgesFor, measure, type RunOptions, scaled, type Scenario, subscribeFrame, withRun } from './common.js';
 
 const STREAMS = 300;
 const SUBSCRIBERS_PER_STREAM = 10;
@@ -21,7 +21,7 @@ export const tokenStream: Scenario = {
   summary: '300 live-only streams × 10 viewers, 40 tiny events/s per stream',
   async run(mode: Mode, o: RunOptions): Promise<BenchResult[]> {
     const n = scaled(STREAMS * SUBSCRIBERS_PER_STREAM, o);
-    const edges = mode === 'cluster' ? 2 : 1;
+    const edges = edgesFor(mode);
     return withRun(mode, { edges }, n, o, async (run) => {
       for (let k = 0; k < STREAMS; k++) await run.system.setOwner('ai_conversation', `conv-${k}`, 'bench');
       const frame = subscribeFrame(mode, 'AiStreamingChannel', '{"conversation_id":"conv-{i%300}"}', 'ai_streaming:conversation:conv-{i%300}');
