@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { startSharedBusEdge, type SharedBusEdge } from '../support/shared-bus-edge.js';
 import { sleep } from '../support/wait.js';
+import { publishLoop } from '../support/publish-loop.js';
 
 /**
  * @herald/client in Chromium through the two things a user meets most: the edge restarting under
@@ -72,18 +73,8 @@ describe('@herald/client in Chromium: restarts and token expiry', () => {
   }
 
   /** Publish every `everyMs` until stopped; the acknowledged offsets, in order. */
-  function publisher(everyMs: number) {
-    const acked: number[] = [];
-    let running = true;
-    const done = (async () => {
-      while (running) {
-        const { streams } = await edge.producer.publish({ streams: [STREAM], event: 'monitoring.metrics.updated', payload: { n: acked.length } });
-        acked.push(streams[0]!.offset);
-        await sleep(everyMs);
-      }
-    })();
-    return { acked, stop: async () => ((running = false), await done) };
-  }
+  const publisher = (everyMs: number) =>
+    publishLoop(async (n) => (await edge.producer.publish({ streams: [STREAM], event: 'monitoring.metrics.updated', payload: { n } })).streams[0]!.offset, everyMs);
 
   test('edge restarted mid-stream: every acknowledged event exactly once, in order', async () => {
     const page = await tab(3600);

@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { API_KEY, startTestEdge, type TestEdge } from '../support/edge.js';
 import { launchChromium } from '../support/browser.js';
+import { publishLoop } from '../support/publish-loop.js';
 
 /**
  * @herald/client in headless Chromium, bundled from source into one classic script, on pages of
@@ -165,14 +166,8 @@ describe('@herald/client in Chromium: one socket per user across tabs', () => {
     for (const p of [b, c]) await until(p, 'followers open', `h.client.status === 'open'`);
     assert.equal(edge.server.connectionCount, 1);
 
-    const acked: number[] = [];
-    let publishing = true;
-    const publisher = (async () => {
-      while (publishing) {
-        acked.push((await edge.publish([STREAM], 'agent.execution.progress', { n: acked.length })).streams[0]!.offset);
-        await new Promise((r) => setTimeout(r, 15));
-      }
-    })();
+    const pub = publishLoop(async (n) => (await edge.publish([STREAM], 'agent.execution.progress', { n })).streams[0]!.offset, 15);
+    const { acked } = pub;
     await until(b, 'events flowing', `h.offsets.length >= 15`);
     const oldSockets = new Set(edge.server.sessions());
     const closedAt = Date.now();
@@ -186,8 +181,7 @@ describe('@herald/client in Chromium: one socket per user across tabs', () => {
     const statusB = await state(b);
     t.diagnostic(`new socket ${Date.now() - closedAt} ms after the leader closed; tab B went ${statusB.statuses.slice(1).join(' → ')}`);
     await new Promise((r) => setTimeout(r, 500));
-    publishing = false;
-    await publisher;
+    await pub.stop();
     for (const p of [b, c]) await until(p, `all ${acked.length} events`, `h.offsets.length >= ${acked.length}`, 10_000);
     await new Promise((r) => setTimeout(r, 200));
     for (const p of [b, c]) {

@@ -3,29 +3,15 @@ import { after, describe, test } from 'node:test';
 import { connectProducer, type NatsProducer } from '@herald/producer';
 import { TestClient, type Frame } from '../support/client.js';
 import { ClusterEdgeProcess, startTestCluster, type TestCluster } from '../support/cluster.js';
+import { publishLoop } from '../support/publish-loop.js';
 
 const CHANNEL = { channel: 'MissionChannel', params: { type: 'account', id: 'acct-1' } };
 const STREAM = 'mission:account:acct-1';
 
 /** Publish every `everyMs` until stopped; returns the acknowledged offsets in order. */
-function publishLoop(producer: NatsProducer, everyMs: number): { stop(): Promise<number[]> } {
-  const acked: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    for (let i = 0; running; i++) {
-      const r = await producer.publish({ streams: [STREAM], event: 'mission_updated', payload: { i } });
-      acked.push(r.streams[0]!.offset);
-      await new Promise((res) => setTimeout(res, everyMs));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return acked;
-    },
-  };
-}
+/** The stream's producer loop: one mission_updated every `everyMs`, acknowledged offsets kept. */
+const missionLoop = (producer: NatsProducer, everyMs: number) =>
+  publishLoop(async (i) => (await producer.publish({ streams: [STREAM], event: 'mission_updated', payload: { i } })).streams[0]!.offset, everyMs);
 
 const offsetsOf = (frames: Frame[]): number[] => frames.map((f) => f['offset'] as number);
 
@@ -52,7 +38,7 @@ describe('cluster: failures', () => {
     const producer = await connectProducer({ servers: cluster.nats.nodes.slice(1).map((n) => n.url), name: 'loop' });
     try {
       assert.equal((await client.subscribe(CHANNEL))['type'], 'subscribed');
-      const loop = publishLoop(producer, 15);
+      const loop = missionLoop(producer, 15);
       await new Promise((r) => setTimeout(r, 700));
       await cluster.nats.nodes[0]!.kill();
       // Publishes stall while JetStream elects new leaders, then go on; keep going well past that.
@@ -83,7 +69,7 @@ describe('cluster: failures', () => {
       await Promise.all(batch.map((c) => c.subscribe({ ...CHANNEL, since: { epoch: start.epoch, offset: start.offset } }, 30_000)));
       clients.push(...batch);
     }
-    const loop = publishLoop(producer, 20);
+    const loop = missionLoop(producer, 20);
     try {
     await new Promise((r) => setTimeout(r, 500));
     await a.kill();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHeraldClient, type HeraldClientOptions, type Status, type TokenReason } from '@herald/client';
 import { API_KEY } from '../../../test/support/edge.js';
 import { holdsFor, sleep, SocketRecorder, useEdgeWithClients, waitFor } from './helpers.js';
+import { publishLoop } from '../../../test/support/publish-loop.js';
 
 const ACCOUNT = { channel: 'AiOrchestrationChannel', params: { type: 'account', id: 'acct-1' } } as const;
 const STREAM = 'ai_orchestration:account:acct-1';
@@ -37,17 +38,7 @@ describe('@herald/client tokens: in-band refresh, 4001, getToken failures, revoc
   }
 
   /** Publish every `everyMs` until stopped; returns the acknowledged offsets. */
-  function publisher(everyMs = 100) {
-    const acked: number[] = [];
-    let running = true;
-    const done = (async () => {
-      while (running) {
-        acked.push((await fixture.edge.publish([STREAM], 'monitoring.metrics.updated', { n: acked.length })).streams[0]!.offset);
-        await sleep(everyMs);
-      }
-    })();
-    return { acked, stop: async () => ((running = false), await done) };
-  }
+  const publisher = (everyMs = 100) => publishLoop(async (n) => (await fixture.edge.publish([STREAM], 'monitoring.metrics.updated', { n })).streams[0]!.offset, everyMs);
 
   const sameAs = (got: number[], acked: number[]) => got.length === acked.length && got.every((o, i) => o === acked[i]);
 

@@ -6,6 +6,7 @@ import { freePort } from '@herald/local-nats';
 import { startTestEdge, type TestEdge } from '../../../test/support/edge.js';
 import { startSharedBusEdge } from '../../../test/support/shared-bus-edge.js';
 import { FakeEnvironment, holdsFor, sleep, SocketRecorder, waitFor } from './helpers.js';
+import { publishLoop } from '../../../test/support/publish-loop.js';
 
 const ACCOUNT = { channel: 'AiOrchestrationChannel', params: { type: 'account', id: 'acct-1' } } as const;
 const STREAM = 'ai_orchestration:account:acct-1';
@@ -46,15 +47,8 @@ describe('@herald/client resilience: restarts, dead sockets, network signals, cl
     await waitFor('open', () => herald.status === 'open' && rec.last.received.some((f) => f['type'] === 'subscribed'));
 
     // Backends publish to the bus, which outlives the edge (NATS in a cluster).
-    const acked: number[] = [];
-    let publishing = true;
-    const publisher = (async () => {
-      while (publishing) {
-        const { streams } = await e.producer.publish({ streams: [STREAM], event: 'agent.execution.progress', payload: { n: acked.length } });
-        acked.push(streams[0]!.offset);
-        await sleep(5);
-      }
-    })();
+    const pub = publishLoop(async (n) => (await e.producer.publish({ streams: [STREAM], event: 'agent.execution.progress', payload: { n } })).streams[0]!.offset, 5);
+    const { acked } = pub;
     await waitFor('some events before the restart', () => got.length >= 30);
     const downAt = Date.now();
     await e.down();
@@ -65,8 +59,7 @@ describe('@herald/client resilience: restarts, dead sockets, network signals, cl
     await waitFor('reconnected', () => rec.sockets.length >= 2 && herald.status === 'open', 10_000);
     t.diagnostic(`reconnected ${Date.now() - downAt} ms after the edge went down (down for ${upAt - downAt} ms), ${rec.sockets.length - 1} attempt(s)`);
     await sleep(300);
-    publishing = false;
-    await publisher;
+    await pub.stop();
     await waitFor(() => `all ${acked.length} acknowledged events, got ${got.length}`, () => got.length >= acked.length);
     await sleep(100);
     exactlyOnceInOrder(got, acked);
