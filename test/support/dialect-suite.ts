@@ -172,6 +172,24 @@ export function dialectSuite(mode: 'embedded' | 'cluster'): void {
         assert.equal(c.frames[0]!['type'], 'subscribed', 'no greeting before the first answer');
         c.close();
       });
+      test('extensions over the original protocol: since resumes with recovered, perform is answered by id', async () => {
+        const agent = uid('agent');
+        await t.setOwner('agent', agent, 'acct-1');
+        const first = await t.publish([`agent:${agent}`], 'agent.spawned', { n: 1 });
+        await t.publish([`agent:${agent}`], 'agent.completed', { n: 2 });
+        const { epoch, offset } = first.streams[0]!;
+        const c = await TestClient.connect(t.ws[0]!, { path: '/api/ws', protocols: [], token: await t.token({}) });
+        c.send({ type: 'subscribe', channelId: `agent:${agent}`, since: { epoch, offset } });
+        assert.deepEqual(await c.type('subscribed'), { type: 'subscribed', channelId: `agent:${agent}`, recovered: true });
+        assert.deepEqual(await c.type('agent.completed'), { type: 'agent.completed', payload: { n: 2 } });
+        assert.equal(c.frames.filter((f) => f['type'] === 'agent.spawned').length, 0, 'only what came after the position');
+        const conv = await conversation();
+        c.send({ type: 'subscribe', channel: 'AiConversationChannel', params: { conversation_id: conv } });
+        await c.next((f) => f['type'] === 'subscribed' && f['channel'] === 'AiConversationChannel');
+        c.send({ type: 'perform', channel: 'AiConversationChannel', params: { conversation_id: conv }, action: 'typing_indicator', data: { status: 'typing' }, id: 'p1' });
+        assert.deepEqual(await c.next((f) => f['id'] === 'p1'), { type: 'reply', id: 'p1', result: { delivered: 0 } });
+        c.close();
+      });
     });
 
     describe('path streams (/ws/...)', () => {
@@ -209,6 +227,7 @@ export function dialectSuite(mode: 'embedded' | 'cluster'): void {
         assert.equal((await c.type('error'))['code'], 'forbidden');
         assert.equal((await c.closed).code, 4003);
         await assert.rejects(TestClient.connect(t.ws[0]!, { path: '/ws/nothing/1', protocols: [], token: await t.token({}) }), (e: unknown) => e instanceof UpgradeRefused && e.status === 404);
+        await assert.rejects(TestClient.connect(t.ws[0]!, { path: '/ws/agents/not%20an%20id', protocols: [], token: await t.token({}) }), (e: unknown) => e instanceof UpgradeRefused && e.status === 400);
         const plain = await TestClient.connect(t.ws[0]!, { path: '/ws/system', protocols: [], token: await t.token({}) });
         assert.equal((await plain.closed).code, 4003);
         const op = await TestClient.connect(t.ws[0]!, { path: '/ws/system', protocols: [], token: await t.token({ permissions: ['system.read'] }) });
@@ -261,6 +280,24 @@ export function dialectSuite(mode: 'embedded' | 'cluster'): void {
         assert.equal(denied['error']['code'], -32001);
         assert.deepEqual([denied['error']['data']['reason'], denied['error']['data']['retryable']], ['forbidden', false]);
         assert.equal((await call(c, 6, 'tools/nothing'))['error']['code'], -32601);
+        c.close();
+      });
+
+      test('refresh takes a new token in band; a subscribe sent as a notification gets notifications back, never a response', async () => {
+        const theirs = await conversation('acct-other');
+        const c = await rpc();
+        const refreshed = await call(c, 1, 'refresh', { token: await t.token({ ttlSec: 600 }) });
+        assert.equal(typeof refreshed['result']['expiresAt'], 'number');
+        assert.equal((await call(c, 2, 'refresh', { token: await t.token({ sub: 'someone-else' }) }))['error']['code'], -32008);
+        c.send({ jsonrpc: '2.0', method: 'subscribe', params: { channel: 'AiConversationChannel', params: { conversation_id: theirs } } });
+        const note = await c.next((f) => f['method'] === 'rejected');
+        assert.deepEqual([note['params']['reason'], note['id']], ['forbidden', undefined]);
+        const conv = await conversation();
+        c.send({ jsonrpc: '2.0', method: 'subscribe', params: { channel: 'AiConversationChannel', params: { conversation_id: conv } } });
+        assert.equal((await c.next((f) => f['method'] === 'subscribed'))['params']['streams'][0]['stream'], `ai_conversation:${conv}`);
+        await t.setOwner('ai_conversation', conv, 'acct-other');
+        assert.equal((await c.next((f) => f['method'] === 'unsubscribed'))['params']['reason'], 'forbidden');
+        assert.equal(c.frames.filter((f) => f['id'] === null).length, 0, 'no response to a notification');
         c.close();
       });
 
