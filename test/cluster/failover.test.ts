@@ -4,6 +4,7 @@ import { connectProducer, type NatsProducer } from '@herald/producer';
 import { TestClient, type Frame } from '../support/client.js';
 import { ClusterEdgeProcess, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { publishLoop } from '../support/publish-loop.js';
+import { waitFor as waitUntil } from '../support/wait.js';
 
 const CHANNEL = { channel: 'MissionChannel', params: { type: 'account', id: 'acct-1' } };
 const STREAM = 'mission:account:acct-1';
@@ -15,14 +16,7 @@ const missionLoop = (producer: NatsProducer, everyMs: number) =>
 
 const offsetsOf = (frames: Frame[]): number[] => frames.map((f) => f['offset'] as number);
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = (check: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<unknown> => waitUntil(what, check, timeoutMs);
 
 describe('cluster: failures', () => {
   let cluster: TestCluster | undefined;

@@ -4,11 +4,13 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 const describe = (what: string | (() => string)): string => (typeof what === 'function' ? what() : what);
 
-/** Poll `probe` until it returns a truthy value (0 and '' are not); fail after `timeoutMs` saying `what`. */
-export async function waitFor<T>(what: string | (() => string), probe: () => T | undefined | null | false | 0 | '', timeoutMs = 10_000): Promise<T> {
+type Falsy = undefined | null | false | 0 | '';
+
+/** Poll `probe` (sync or async) until it gives a truthy value (0 and '' are not); fail after `timeoutMs` saying `what`. */
+export async function waitFor<T>(what: string | (() => string), probe: () => T | Falsy | Promise<T | Falsy>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe(what)}`);
     await sleep(10);

@@ -1,5 +1,6 @@
 import type { Identity } from '@herald/auth';
 import { testIdentity } from '../../../test/support/identity.js';
+import { waitFor as waitUntil } from '../../../test/support/wait.js';
 
 /** A complete Identity; tests override what they care about. */
 export function identity(overrides: Partial<Identity> = {}): Identity {
@@ -8,11 +9,5 @@ export function identity(overrides: Partial<Identity> = {}): Identity {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Poll `fn` until it returns true, or fail after `timeoutMs`. */
-export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
+/** Poll `fn` until it returns true, or fail after `timeoutMs` (the shared poller, in this package's argument order). */
+export const waitFor = (fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<unknown> => waitUntil(what, fn, timeoutMs);

@@ -1,4 +1,5 @@
 import type { Producer, PublishInput, PublishResult } from '@herald/producer';
+import { waitFor as waitUntil } from '../../../test/support/wait.js';
 
 /** A test double of the Producer interface: records publishes and ownership. */
 export class RecordingProducer implements Producer {
@@ -23,10 +24,5 @@ export class RecordingProducer implements Producer {
   }
 }
 
-export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The shared poller, in this package's argument order. */
+export const waitFor = (check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<unknown> => waitUntil(what, check, timeoutMs);
