@@ -143,6 +143,9 @@ describe('@herald/client tokens: in-band refresh, 4001, getToken failures, revoc
     });
     await waitFor('open with a fresh token', () => c.herald.status === 'open', 5000);
     assert.deepEqual(c.reasons.slice(0, 2), ['connect', 'expired']);
-    assert.equal(c.rec.sockets.length, 2);
+    // The refused socket never got a welcome; the one that did opened with the fresh token.
+    const sockets = JSON.stringify(c.rec.sockets.map((s) => ({ close: s.close, got: s.received.map((f) => f['type']) })));
+    assert.equal(c.rec.sockets[0]!.received.length, 0, sockets);
+    assert.equal(c.rec.last.received[0]?.['type'], 'welcome', sockets);
   });
 });
