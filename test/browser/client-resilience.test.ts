@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { startSharedBusEdge, type SharedBusEdge } from '../support/shared-bus-edge.js';
-import { sleep } from '../support/wait.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { publishLoop } from '../support/publish-loop.js';
 
 /**
@@ -68,6 +68,11 @@ describe('@herald/client in Chromium: restarts and token expiry', () => {
     await page.addScriptTag({ content: HARNESS_JS });
     await page.evaluate((url) => (window as unknown as { h: { start(u: string): void } }).h.start(url), `${edge.ws}/ws`);
     await page.waitForFunction(() => (window as unknown as { h: Harness }).h.client.status === 'open');
+    // Open is not yet subscribed: events published before the server subscription is live are not this page's.
+    await waitFor('the page subscribed', () => {
+      const sessions = [...edge.server.sessions()]; // one: the previous test's page has closed by now
+      return sessions.length === 1 && sessions[0]!.subscriptionCount === 1;
+    });
     assert.deepEqual(errors, []);
     return page;
   }

@@ -17,7 +17,8 @@ export class TestClient {
   /** A transport or protocol error the socket hit after opening, if any. */
   error: Error | undefined;
   readonly closed: Promise<{ code: number; reason: string }>;
-  #waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void; from: number }[] = [];
+  #waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void; reject: (e: Error) => void }[] = [];
+  #closedWith: { code: number; reason: string } | undefined;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -29,7 +30,14 @@ export class TestClient {
         return false;
       });
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.#closedWith = { code, reason: reason.toString() };
+        // A frame that has not come by the close never will: say so now, with the close, instead of timing out.
+        for (const w of this.#waiters.splice(0)) w.reject(this.#closedError());
+        resolve(this.#closedWith);
+      }),
+    );
     ws.on('error', (err) => {
       this.error = err;
     });
@@ -62,10 +70,17 @@ export class TestClient {
   next(pred: (f: Frame) => boolean, timeoutMs = 10_000): Promise<Frame> {
     const seen = this.frames.find(pred);
     if (seen) return Promise.resolve(seen);
+    if (this.#closedWith) return Promise.reject(this.#closedError());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs);
-      this.#waiters.push({ pred, from: this.frames.length, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+      this.#waiters.push({ pred, resolve: (f) => (clearTimeout(timer), resolve(f)), reject: (e) => (clearTimeout(timer), reject(e)) });
     });
+  }
+
+  #closedError(): Error {
+    const { code, reason } = this.#closedWith!;
+    const error = this.error ? `, after the error "${this.error.message}"` : '';
+    return new Error(`socket closed (${code}${reason ? ` ${reason}` : ''}${error}) before a matching frame; got ${JSON.stringify(this.frames.slice(-5))}`);
   }
 
   type(type: string, timeoutMs?: number): Promise<Frame> {

@@ -117,7 +117,8 @@ describe('@herald/client resilience: restarts, dead sockets, network signals, cl
     const ed = await edge();
     const env = new FakeEnvironment();
     // A long backoff window, and the top of it: only a signal brings the socket back quickly.
-    const { rec, herald } = client(ed.ws, () => ed.token({}), { environment: env, reconnect: { baseMs: 20_000 }, random: () => 0.99 });
+    const { rec, herald, statuses } = client(ed.ws, () => ed.token({}), { environment: env, reconnect: { baseMs: 20_000 }, random: () => 0.99 });
+    const story = () => `statuses ${statuses.join(' > ')}; sockets ${rec.sockets.map((s) => `[${s.received.map((f) => f['type']).join(',')} closed ${s.close?.code ?? '-'}]`).join(' ')}`;
     herald.subscribe({ ...ACCOUNT, onMessage: () => undefined });
     await waitFor('open', () => herald.status === 'open');
     env.emit('offline');
@@ -126,7 +127,7 @@ describe('@herald/client resilience: restarts, dead sockets, network signals, cl
     const onlineAt = Date.now();
     env.emit('online');
     // "At once" against a backoff of ~20–30 s: the bound leaves room for a loaded CI machine.
-    await waitFor('open after online', () => herald.status === 'open', 10_000);
+    await waitFor(() => `open after online (${story()})`, () => herald.status === 'open', 10_000);
     assert.ok(Date.now() - onlineAt < 10_000);
     assert.equal(rec.sockets.length, 2);
 
@@ -136,7 +137,7 @@ describe('@herald/client resilience: restarts, dead sockets, network signals, cl
     assert.equal(rec.sockets.length, 2, 'still waiting');
     const visibleAt = Date.now();
     env.emit('visible');
-    await waitFor('open after visible', () => herald.status === 'open', 10_000);
+    await waitFor(() => `open after visible (${story()})`, () => herald.status === 'open', 10_000);
     assert.ok(Date.now() - visibleAt < 10_000, 'long before the ~30 s backoff would have ended');
     assert.equal(rec.sockets.length, 3);
     herald.disconnect();
