@@ -1,7 +1,6 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import {
   createRemoteJWKSet,
-  decodeProtectedHeader,
   errors as joseErrors,
   importSPKI,
   jwtVerify,
@@ -12,6 +11,7 @@ import {
 import { identityFromClaims, resolveClaimMapping, type ClaimMapping } from './claims.js';
 import { AuthError } from './errors.js';
 import { hashToken } from './extract.js';
+import { readProtectedHeader, verifyJwtSync } from './jws-sync.js';
 import type { Identity } from './identity.js';
 
 export interface VerifierConfig {
@@ -40,6 +40,11 @@ export interface VerifierConfig {
 export interface TokenVerifier {
   /** Verifies a raw JWT. Rejects only with AuthError. */
   verify(token: string): Promise<Identity>;
+  /**
+   * Verifies a raw JWT in this tick when its key is at hand (the secret, the PEM key): the
+   * identity, or throws AuthError. `undefined` when it needs I/O (a JWKS key): use verify().
+   */
+  verifyNow(token: string): Identity | undefined;
 }
 
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
@@ -78,7 +83,7 @@ function algorithmsForKey(key: KeyObject): readonly string[] {
   }
 }
 
-async function loadPublicKey(pem: string, pinned: ReadonlySet<string> | undefined): Promise<Map<string, CryptoKey>> {
+async function loadPublicKey(pem: string, pinned: ReadonlySet<string> | undefined): Promise<{ keys: Map<string, CryptoKey>; keyObject: KeyObject }> {
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
     throw new Error('publicKeyPem holds a private key; configure the PEM (SPKI) public key instead');
   }
@@ -97,7 +102,7 @@ async function loadPublicKey(pem: string, pinned: ReadonlySet<string> | undefine
   const spki = key.export({ type: 'spki', format: 'pem' }).toString();
   const keys = new Map<string, CryptoKey>();
   for (const alg of algs) keys.set(alg, await importSPKI(spki, alg));
-  return keys;
+  return { keys, keyObject: createPublicKey(spki) };
 }
 
 function nonNegative(name: string, value: number | undefined, integer = false): number | undefined {
@@ -179,6 +184,8 @@ interface KeySource {
   readonly name: string;
   readonly algorithms: ReadonlySet<string>;
   readonly key: (alg: string) => Uint8Array | CryptoKey | JWTVerifyGetKey;
+  /** The key(s) for verifying in this tick, or undefined when they take I/O to get (JWKS). */
+  readonly keysNow?: () => readonly KeyObject[];
 }
 
 /**
@@ -215,11 +222,13 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
     for (const alg of algorithms) {
       hmacKeys.set(alg, await crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']));
     }
-    sources.push({ name: 'secret', algorithms, key: (alg) => hmacKeys.get(alg) as CryptoKey });
+    const secretKey = [createSecretKey(bytes)];
+    sources.push({ name: 'secret', algorithms, key: (alg) => hmacKeys.get(alg) as CryptoKey, keysNow: () => secretKey });
   }
   if (cfg.publicKeyPem) {
-    const keys = await loadPublicKey(cfg.publicKeyPem, pinned);
-    sources.push({ name: 'publicKeyPem', algorithms: new Set(keys.keys()), key: (alg) => keys.get(alg) as CryptoKey });
+    const { keys, keyObject } = await loadPublicKey(cfg.publicKeyPem, pinned);
+    const pemKey = [keyObject];
+    sources.push({ name: 'publicKeyPem', algorithms: new Set(keys.keys()), key: (alg) => keys.get(alg) as CryptoKey, keysNow: () => pemKey });
   }
   if (cfg.jwksUrl) {
     let url: URL;
@@ -269,14 +278,22 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
     }
   }
 
-  async function verifyToken(token: string): Promise<Identity> {
+  const checks = { clockToleranceSec: clockTolerance, ...(cfg.issuer !== undefined ? { issuer: cfg.issuer } : {}), ...(cfg.audience !== undefined ? { audience: cfg.audience } : {}) };
+
+  /** The protected header, once the token is a well-formed compact JWS whose alg is allowed. */
+  function allowedHeader(token: string): Record<string, unknown> & { alg: string } {
     if (typeof token !== 'string' || token === '') throw new AuthError('missing_token', 'no token');
-    const parts = token.split('.');
-    if (parts.length !== 3) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
-    const header = decodeProtectedHeader(token);
-    const alg = header.alg;
+    if (token.split('.').length !== 3) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
+    const header = readProtectedHeader(token);
+    const alg = header['alg'];
     if (typeof alg !== 'string' || alg === '') throw new AuthError('malformed_token', 'token header has no "alg"');
     if (!allowed.has(alg)) throw new AuthError('algorithm_not_allowed', `token algorithm ${alg} is not allowed`);
+    return header as Record<string, unknown> & { alg: string };
+  }
+
+  /** Tries the key sources serving `alg` in order; a signature one source does not verify may be another's (PEM, then JWKS). */
+  async function verifyToken(token: string): Promise<Identity> {
+    const { alg } = allowedHeader(token);
     const candidates = sources.filter((s) => s.algorithms.has(alg));
     let payload: Record<string, unknown> | undefined;
     for (const [i, source] of candidates.entries()) {
@@ -285,7 +302,6 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
         break;
       } catch (err) {
         const mapped = toAuthError(err);
-        // A signature that the PEM key does not verify may still be one of the JWKS keys.
         if (mapped.reason === 'invalid_signature' && i < candidates.length - 1) continue;
         throw mapped;
       }
@@ -294,10 +310,33 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
     return identityFromClaims(payload, mapping, hashToken(token));
   }
 
+  /** The same decisions as verifyToken, with node:crypto in this tick, as long as every source it reaches has its keys at hand. */
+  function verifyTokenNow(token: string): Identity | undefined {
+    const header = allowedHeader(token);
+    const candidates = sources.filter((s) => s.algorithms.has(header.alg));
+    for (const [i, source] of candidates.entries()) {
+      if (!source.keysNow) return undefined;
+      try {
+        return identityFromClaims(verifyJwtSync(token, header, source.keysNow(), checks), mapping, hashToken(token));
+      } catch (err) {
+        if (err instanceof AuthError && err.reason === 'invalid_signature' && i < candidates.length - 1) continue;
+        throw err;
+      }
+    }
+    throw new AuthError('algorithm_not_allowed', `token algorithm ${header.alg} is not allowed`);
+  }
+
   return {
     async verify(token: string): Promise<Identity> {
       try {
-        return await verifyToken(token);
+        return verifyTokenNow(token) ?? (await verifyToken(token));
+      } catch (err) {
+        throw toAuthError(err);
+      }
+    },
+    verifyNow(token: string): Identity | undefined {
+      try {
+        return verifyTokenNow(token);
       } catch (err) {
         throw toAuthError(err);
       }

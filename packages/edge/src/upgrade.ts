@@ -85,26 +85,43 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   };
   if (!creds.token) return refuseToken('missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
 
-  ctx.deps.verifier.verify(creds.token).then(
-    (identity) => {
-      if (reply.aborted) return;
-      const revoked = ctx.deps.control.check(identity);
-      if (revoked) return refuseToken('revoked', `this token was revoked (${revoked.kind}${revoked.reason ? `: ${revoked.reason}` : ''})`);
-      let initial: ChannelRef | undefined;
-      if (dialect.pathIsSubscription) {
-        const resolved = ctx.deps.catalog.resolvePath(url, identity);
-        if (!resolved.ok) return refuse(resolved.reason === 'unknown_channel' ? 404 : 400, resolved.reason, resolved.message);
-        initial = { channel: resolved.def.name, params: resolved.params };
-      }
-      reply.aborted = true; // the upgrade is this request's response
-      const id = nextConnectionId();
-      const userData = endpoint.createSession(id, identity, { automatic, ...(initial ? { initial } : {}) });
-      res.cork(() => res.upgrade(userData, key, subprotocol, extensions, context));
-    },
-    (err: unknown) => {
-      if (err instanceof AuthError) return refuseToken(err.reason, err.message);
-      ctx.deps.log.error('token verification crashed', { error: err });
-      refuseToken('malformed_token', 'token could not be verified');
-    },
-  );
+  let sync = true; // still inside the upgrade handler
+  const accept = (identity: Identity): void => {
+    const revoked = ctx.deps.control.check(identity);
+    if (revoked) return refuseToken('revoked', `this token was revoked (${revoked.kind}${revoked.reason ? `: ${revoked.reason}` : ''})`);
+    let initial: ChannelRef | undefined;
+    if (dialect.pathIsSubscription) {
+      const resolved = ctx.deps.catalog.resolvePath(url, identity);
+      if (!resolved.ok) return refuse(resolved.reason === 'unknown_channel' ? 404 : 400, resolved.reason, resolved.message);
+      initial = { channel: resolved.def.name, params: resolved.params };
+    }
+    reply.aborted = true; // the upgrade is this request's response
+    const id = nextConnectionId();
+    const userData = endpoint.createSession(id, identity, { automatic, ...(initial ? { initial } : {}) });
+    // In the handler uWS has corked the socket already; later (after a JWKS fetch) we cork it.
+    if (sync) res.upgrade(userData, key, subprotocol, extensions, context);
+    else res.cork(() => res.upgrade(userData, key, subprotocol, extensions, context));
+  };
+  const failed = (err: unknown): void => {
+    if (err instanceof AuthError) return refuseToken(err.reason, err.message);
+    ctx.deps.log.error('token verification crashed', { error: err });
+    refuseToken('malformed_token', 'token could not be verified');
+  };
+
+  // Verified in this handler whenever the key is at hand (secret, PEM): the upgrade completes
+  // synchronously, which avoids uWS.js v20.30's async cork-and-upgrade path closing the new
+  // socket right after open (see @herald/auth jws-sync.ts), and costs no threadpool round trip.
+  let identity: Identity | undefined;
+  try {
+    identity = ctx.deps.verifier.verifyNow(creds.token);
+  } catch (err) {
+    return failed(err);
+  }
+  if (identity) return accept(identity);
+  sync = false;
+  ctx.deps.verifier.verify(creds.token).then((verified) => {
+    if (!reply.aborted) accept(verified);
+  }, (err: unknown) => {
+    if (!reply.aborted) failed(err);
+  });
 }
