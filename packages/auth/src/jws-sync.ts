@@ -21,6 +21,7 @@ export interface ClaimChecks {
 }
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 const HASH: Readonly<Record<string, string>> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
 
 function base64url(part: string, what: string): Buffer {
@@ -31,7 +32,7 @@ function base64url(part: string, what: string): Buffer {
 function jsonObject(bytes: Buffer, what: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(utf8.decode(bytes));
   } catch {
     throw new AuthError('malformed_token', `token is malformed: ${what} is not JSON`);
   }
@@ -58,7 +59,7 @@ export function readProtectedHeader(token: string): Record<string, unknown> {
 }
 
 /** Whether `signature` signs `input` under `alg` with `key`; never throws for a wrong or odd-sized signature. */
-function signatureHolds(alg: string, key: KeyObject, input: string, signature: Buffer): boolean {
+function signatureHolds(alg: string, key: KeyObject, input: Buffer, signature: Buffer): boolean {
   const hash = HASH[alg.slice(2)];
   try {
     switch (alg.slice(0, 2)) {
@@ -67,13 +68,13 @@ function signatureHolds(alg: string, key: KeyObject, input: string, signature: B
         return expected.length === signature.length && timingSafeEqual(expected, signature);
       }
       case 'RS':
-        return verifySignature(hash!, Buffer.from(input), key, signature);
+        return verifySignature(hash!, input, key, signature);
       case 'PS':
-        return verifySignature(hash!, Buffer.from(input), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+        return verifySignature(hash!, input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
       case 'ES':
-        return verifySignature(hash!, Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }, signature);
+        return verifySignature(hash!, input, { key, dsaEncoding: 'ieee-p1363' }, signature);
       default: // EdDSA, Ed25519
-        return verifySignature(null, Buffer.from(input), key, signature);
+        return verifySignature(null, input, key, signature);
     }
   } catch {
     return false;
@@ -96,7 +97,7 @@ export function verifyJwtSync(
   if (parts.length !== 3) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
   const alg = header['alg'] as string;
   const signature = base64url(parts[2]!, 'signature');
-  const input = `${parts[0]}.${parts[1]}`; // the signing input whether or not the payload is encoded
+  const input = Buffer.from(`${parts[0]}.${parts[1]}`); // the signing input whether or not the payload is encoded
   if (!keys.some((key) => signatureHolds(alg, key, input, signature))) throw new AuthError('invalid_signature', 'token signature is invalid');
   if ((header['crit'] as string[] | undefined)?.includes('b64') && header['b64'] === false) {
     throw new AuthError('malformed_token', 'token is malformed: JWTs must not use an unencoded payload');
