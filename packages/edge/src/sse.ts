@@ -1,4 +1,4 @@
-import { AuthError, extractToken, type Identity } from '@herald/auth';
+import { extractToken, type AuthError, type Identity } from '@herald/auth';
 import {
   parseLastEventId,
   type ChannelRef,
@@ -7,6 +7,7 @@ import {
 } from '@herald/protocol';
 import type { Session, SessionOptions, SessionSocket } from '@herald/session';
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { authenticate } from './authenticate.js';
 import type { EdgeContext } from './context.js';
 import { DIALECTS } from './dialects.js';
 import { respondJson, track } from './http.js';
@@ -122,15 +123,11 @@ function handleSse(host: SseHost, res: HttpResponse, header: (name: string) => s
   void (async () => {
     let identity: Identity;
     try {
-      identity = await deps.verifier.verify(creds.token as string);
+      identity = await authenticate(deps, creds.token as string);
     } catch (err) {
-      if (err instanceof AuthError) return refuse(401, err.reason, err.message);
-      deps.log.error('token verification crashed', { error: err });
-      return refuse(401, 'malformed_token', 'token could not be verified');
+      return refuse(401, (err as AuthError).reason, (err as AuthError).message);
     }
     if (reply.aborted) return;
-    const revoked = deps.control.check(identity);
-    if (revoked) return refuse(401, 'revoked', `this token was revoked (${revoked.kind}${revoked.reason ? `: ${revoked.reason}` : ''})`);
     const since = resume ? await resumePosition(host, ref, identity, resume) : undefined;
     if (reply.aborted) return;
     if (host.draining) return refuse(503, 'draining', 'this server is draining; connect to another');

@@ -1,7 +1,8 @@
-import { AuthError, type Identity } from '@herald/auth';
+import type { AuthError, Identity } from '@herald/auth';
 import { validateStreamName } from '@herald/protocol';
 import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import { authorizeApi } from './api-auth.js';
+import { authenticate } from './authenticate.js';
 import type { EdgeContext } from './context.js';
 import { decodeParam, respond, respondError, respondJson, track, type Reply } from './http.js';
 import { withTimeout } from '@herald/session';
@@ -14,12 +15,7 @@ import { withTimeout } from '@herald/session';
  * channel that reads it must allow them, exactly as a subscription would.
  */
 export function registerStreamApi(app: TemplatedApp, ctx: EdgeContext): void {
-  app.get('/v1/streams/:stream/history', (res, req) => {
-    const reply = track(res);
-    const stream = decodeParam(req.getParameter(0));
-    const query = new URLSearchParams(req.getQuery() ?? '');
-    void readable(ctx, reply, req, stream, query).then((ok) => {
-      if (!ok || stream === undefined) return;
+  streamRoute(app, ctx, '/v1/streams/:stream/history', (reply, stream, query) => {
       const since = Number(query.get('since') ?? '0');
       const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? '100')));
       const epoch = query.get('epoch') ?? ctx.deps.bus.epoch();
@@ -32,15 +28,9 @@ export function registerStreamApi(app: TemplatedApp, ctx: EdgeContext): void {
         },
         (err: unknown) => respondError(reply, 503, 'history_unavailable', String(err)),
       );
-    });
   });
 
-  app.get('/v1/streams/:stream/last', (res, req) => {
-    const reply = track(res);
-    const stream = decodeParam(req.getParameter(0));
-    const query = new URLSearchParams(req.getQuery() ?? '');
-    void readable(ctx, reply, req, stream, query).then((ok) => {
-      if (!ok || stream === undefined) return;
+  streamRoute(app, ctx, '/v1/streams/:stream/last', (reply, stream) => {
       ctx.deps.bus.last(stream).then(
         (d) => {
           if (!d) return respondJson(reply, 404, { error: 'empty', message: 'the stream has no stored event' });
@@ -48,6 +38,17 @@ export function registerStreamApi(app: TemplatedApp, ctx: EdgeContext): void {
         },
         (err: unknown) => respondError(reply, 503, 'history_unavailable', String(err)),
       );
+  });
+}
+
+/** A GET of one stream (`:stream` in the path): the handler runs only once the caller may read it. */
+function streamRoute(app: TemplatedApp, ctx: EdgeContext, path: string, handle: (reply: Reply, stream: string, query: URLSearchParams) => void): void {
+  app.get(path, (res, req) => {
+    const reply = track(res);
+    const stream = decodeParam(req.getParameter(0));
+    const query = new URLSearchParams(req.getQuery() ?? '');
+    void readable(ctx, reply, req, stream, query).then((ok) => {
+      if (ok && stream !== undefined) handle(reply, stream, query);
     });
   });
 }
@@ -80,17 +81,11 @@ async function readable(ctx: EdgeContext, reply: Reply, req: HttpRequest, stream
 
   let identity: Identity;
   try {
-    identity = await ctx.deps.verifier.verify(token);
+    identity = await authenticate(ctx.deps, token);
   } catch (err) {
-    const reason = err instanceof AuthError ? err.reason : 'malformed_token';
+    const { reason, message } = err as AuthError;
     ctx.deps.metrics.authFailure(reason);
-    respondError(reply, 401, 'unauthorized', err instanceof AuthError ? err.message : 'token could not be verified', { reason });
-    return false;
-  }
-  const revoked = ctx.deps.control.check(identity);
-  if (revoked) {
-    ctx.deps.metrics.authFailure('revoked');
-    respondError(reply, 401, 'unauthorized', `this token was revoked (${revoked.kind})`, { reason: 'revoked' });
+    respondError(reply, 401, 'unauthorized', message, { reason });
     return false;
   }
   const readers = ctx.deps.catalog.channelsForStream(stream, identity);

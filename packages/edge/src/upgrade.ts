@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { AuthError, extractToken, type Identity } from '@herald/auth';
+import { extractToken, type AuthError, type Identity } from '@herald/auth';
 import type { ChannelRef } from '@herald/protocol';
 import type { SessionOptions } from '@herald/session';
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { Dialect } from './dialects.js';
+import { authenticate, authenticateNow } from './authenticate.js';
 import { respondError, track } from './http.js';
 import type { EdgeContext } from './context.js';
 
@@ -85,10 +86,8 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   };
   if (!creds.token) return refuseToken('missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
 
-  let sync = true; // still inside the upgrade handler
-  const accept = (identity: Identity): void => {
-    const revoked = ctx.deps.control.check(identity);
-    if (revoked) return refuseToken('revoked', `this token was revoked (${revoked.kind}${revoked.reason ? `: ${revoked.reason}` : ''})`);
+  /** `inHandler`: still in the upgrade handler, which uWS has corked; after a JWKS fetch we cork. */
+  const accept = (identity: Identity, inHandler: boolean): void => {
     let initial: ChannelRef | undefined;
     if (dialect.pathIsSubscription) {
       const resolved = ctx.deps.catalog.resolvePath(url, identity);
@@ -98,30 +97,26 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
     reply.aborted = true; // the upgrade is this request's response
     const id = nextConnectionId();
     const userData = endpoint.createSession(id, identity, { automatic, ...(initial ? { initial } : {}) });
-    // In the handler uWS has corked the socket already; later (after a JWKS fetch) we cork it.
-    if (sync) res.upgrade(userData, key, subprotocol, extensions, context);
+    if (inHandler) res.upgrade(userData, key, subprotocol, extensions, context);
     else res.cork(() => res.upgrade(userData, key, subprotocol, extensions, context));
   };
-  const failed = (err: unknown): void => {
-    if (err instanceof AuthError) return refuseToken(err.reason, err.message);
-    ctx.deps.log.error('token verification crashed', { error: err });
-    refuseToken('malformed_token', 'token could not be verified');
-  };
 
-  // Verified in this handler whenever the key is at hand (secret, PEM): the upgrade completes
+  // Authenticated in this handler whenever the key is at hand (secret, PEM): the upgrade completes
   // synchronously, which avoids uWS.js v20.30's async cork-and-upgrade path closing the new
   // socket right after open (see @herald/auth jws-sync.ts), and costs no threadpool round trip.
   let identity: Identity | undefined;
   try {
-    identity = ctx.deps.verifier.verifyNow(creds.token);
+    identity = authenticateNow(ctx.deps, creds.token);
   } catch (err) {
-    return failed(err);
+    return refuseToken((err as AuthError).reason, (err as AuthError).message);
   }
-  if (identity) return accept(identity);
-  sync = false;
-  ctx.deps.verifier.verify(creds.token).then((verified) => {
-    if (!reply.aborted) accept(verified);
-  }, (err: unknown) => {
-    if (!reply.aborted) failed(err);
-  });
+  if (identity) return accept(identity, true);
+  authenticate(ctx.deps, creds.token).then(
+    (verified) => {
+      if (!reply.aborted) accept(verified, false);
+    },
+    (err: AuthError) => {
+      if (!reply.aborted) refuseToken(err.reason, err.message);
+    },
+  );
 }
