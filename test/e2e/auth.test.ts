@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { SignJWT, generateKeyPair } from 'jose';
 import { SECRET, startTestEdge, type TestEdge } from '../support/edge.js';
 import { TestClient, UpgradeRefused } from '../support/client.js';
+import { makeKey, startJwksServer, type JwksServer, type TestKey } from '../../packages/auth/test/helpers.js';
 
 const secretKey = new TextEncoder().encode(SECRET);
 const jwt = (claims: Record<string, unknown>, alg = 'HS256', key: Parameters<SignJWT['sign']>[0] = secretKey) =>
@@ -100,5 +101,41 @@ describe('authentication before the upgrade', () => {
     const text = await (await fetch(`${edge.http}/metrics`)).text();
     assert.match(text, /herald_auth_failures_total\{reason="token_expired"\} [1-9]/);
     assert.match(text, /herald_auth_failures_total\{reason="origin_not_allowed"\} [1-9]/);
+  });
+});
+
+describe('tokens signed by a JWKS key: verified after the key fetch, then upgraded', () => {
+  let edge: TestEdge;
+  let jwks: JwksServer;
+  let key: TestKey;
+  before(async () => {
+    key = await makeKey('ES256');
+    jwks = await startJwksServer([key.jwk]);
+    edge = await startTestEdge({ HERALD_JWKS_URL: jwks.url });
+  });
+  after(async () => {
+    await edge.stop();
+    await jwks.close();
+  });
+  const signed = (signer: TestKey, kid = signer.kid) =>
+    new SignJWT({ account_id: 'acct-1' }).setProtectedHeader({ alg: 'ES256', kid }).setSubject('u1').setExpirationTime('1h').sign(signer.privateKey);
+
+  test('the key is fetched once, the sockets open and subscribe like any other', async () => {
+    const token = await signed(key);
+    // The first connects arrive together, before the key set is cached: one fetch serves them all.
+    const clients = await Promise.all(Array.from({ length: 3 }, () => TestClient.connect(edge.ws, { token })));
+    for (const c of clients) {
+      assert.equal((await c.type('welcome'))['type'], 'welcome');
+      assert.equal((await c.subscribe({ channel: 'AiOrchestrationChannel', params: { type: 'account', id: 'acct-1' } }))['type'], 'subscribed');
+      c.close();
+    }
+    assert.equal(jwks.hits, 1);
+  });
+
+  test('a key the set does not hold: 401 before any socket exists', async () => {
+    const stranger = await makeKey('ES256');
+    const err = await refused(edge, { token: await signed(stranger, key.kid) });
+    assert.equal(err.status, 401);
+    assert.equal(err.body['reason'], 'invalid_signature');
   });
 });
