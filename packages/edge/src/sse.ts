@@ -7,6 +7,7 @@ import {
 } from '@herald/protocol';
 import type { Session, SessionOptions, SessionSocket } from '@herald/session';
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { parseObject } from './api-auth.js';
 import { authenticate } from './authenticate.js';
 import type { EdgeContext } from './context.js';
 import { DIALECTS } from './dialects.js';
@@ -52,13 +53,8 @@ export function sseChannelRef(query: URLSearchParams): ChannelRef | string {
   for (const [k, v] of query) if (!RESERVED.has(k)) params[k] = v;
   const json = query.get('params');
   if (json !== null && json !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch {
-      return 'params must be a JSON object';
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'params must be a JSON object';
+    const parsed = parseObject(json);
+    if (!parsed) return 'params must be a JSON object';
     Object.assign(params, parsed);
   }
   return { channel, params };
