@@ -34,6 +34,27 @@ export async function startLocalNats(options: LocalNatsOptions = {}): Promise<Lo
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'herald-nats-'));
   const ownsDir = options.dir === undefined;
   const clusterName = options.clusterName ?? 'herald';
+  for (let attempt = 1; ; attempt++) {
+    const { nodes, stop } = await createNodes(options, size, dir, clusterName, ownsDir);
+    try {
+      // Cluster nodes only turn healthy once their peers are up, so start them together.
+      await Promise.all(nodes.map((n) => n.start(30_000)));
+      return { nodes, urls: nodes.map((n) => n.url).join(','), dir, stop };
+    } catch (err) {
+      await stop({ keep: true });
+      if (attempt >= 3 || !nodes.some((n) => n.lostAPortRace())) throw err;
+      for (const n of nodes) rmSync(n.options.dir, { recursive: true, force: true }); // a fresh start on fresh ports
+    }
+  }
+}
+
+async function createNodes(
+  options: LocalNatsOptions,
+  size: number,
+  dir: string,
+  clusterName: string,
+  ownsDir: boolean,
+): Promise<{ nodes: NatsServerProcess[]; stop: LocalNats['stop'] }> {
   const routePorts = size > 1 ? await Promise.all(Array.from({ length: size }, () => freePort())) : [];
   const nodes: NatsServerProcess[] = [];
   for (let i = 0; i < size; i++) {
@@ -56,12 +77,5 @@ export async function startLocalNats(options: LocalNatsOptions = {}): Promise<Lo
     for (const n of nodes) n.dispose();
     if (ownsDir && !o.keep) rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    // Cluster nodes only turn healthy once their peers are up, so start them together.
-    await Promise.all(nodes.map((n) => n.start(30_000)));
-  } catch (err) {
-    await stop({ keep: true });
-    throw err;
-  }
-  return { nodes, urls: nodes.map((n) => n.url).join(','), dir, stop };
+  return { nodes, stop };
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 
@@ -94,6 +94,19 @@ export class NatsServerProcess {
       if (await this.healthy()) return;
       if (Date.now() > deadline) throw new Error(`nats-server ${o.name} not healthy within ${timeoutMs} ms; see ${join(o.dir, 'nats-server.log')}`);
       await sleep(50);
+    }
+  }
+
+  /**
+   * Whether the server gave up because one of its ports was taken. Ports come from `freePort()`,
+   * which closes its probe socket before the server binds, so a port can be taken in between
+   * (by an outgoing connection of a busy test run, say): the caller may retry with fresh ports.
+   */
+  lostAPortRace(): boolean {
+    try {
+      return /bind: address already in use/.test(readFileSync(join(this.options.dir, 'nats-server.log'), 'utf8'));
+    } catch {
+      return false;
     }
   }
 
