@@ -5,11 +5,15 @@
  * Herald's event frames, and publishes it once. Every benchmark runs against
  * this with the same clients, so Herald's figures have their ceiling beside them.
  *
- *   node --import tsx loadtest/bench/baseline-server.ts <port>
+ *   node --import tsx loadtest/bench/baseline-server.ts <port> [listen sockets, default 4]
+ *
+ * Like a Herald edge (HERALD_LISTEN_SOCKETS), it listens with several SO_REUSEPORT sockets, so a
+ * connect storm meets the same accept queues on both.
  */
 import uWS from 'uWebSockets.js';
 
 const port = Number(process.argv[2] ?? 9001);
+const listenSockets = Number(process.argv[3] ?? 4);
 const app = uWS.App();
 const offsets = new Map<string, number>();
 const EPOCH = 'baseline';
@@ -53,10 +57,12 @@ app.post('/v1/publish', (res) => {
 
 app.get('/readyz', (res) => void res.end('ok'));
 
-app.listen('127.0.0.1', port, (token) => {
-  if (!token) {
-    console.error(`baseline: cannot listen on ${port}`);
-    process.exit(1);
-  }
-  console.error(`baseline uWS server on ${port}`);
-});
+for (let i = 0; i < listenSockets; i++) {
+  app.listen('127.0.0.1', port, (token) => {
+    if (!token) {
+      console.error(`baseline: cannot listen on ${port}`);
+      process.exit(1);
+    }
+    if (i === 0) console.error(`baseline uWS server on ${port} (${listenSockets} listen sockets)`);
+  });
+}

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startTestEdge } from '../support/edge.js';
 import { TestClient } from '../support/client.js';
 
@@ -93,5 +94,46 @@ test('an edge refuses a port another process already listens on (no silent SO_RE
     await assert.rejects(startTestEdge({ HERALD_PORT: String(first.port) }), /cannot listen/);
   } finally {
     await first.stop();
+  }
+});
+
+/** Listening TCP sockets on `port` (state 0A in /proc/net/tcp), each with its own accept queue. */
+function listenSocketsOn(port: number): number {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => {
+      const [, local, , state] = line.trim().split(/\s+/);
+      return local?.endsWith(hexPort) && state === '0A';
+    }).length;
+}
+
+test('HERALD_LISTEN_SOCKETS: the port is served by that many listen sockets (one accept queue each), all of them answer, and closing releases them all', async () => {
+  const edge = await startTestEdge({ HERALD_LISTEN_SOCKETS: '3' });
+  let stopped = false;
+  try {
+    assert.equal(listenSocketsOn(edge.port), 3);
+    // Connections land on the group's sockets by the kernel's hash of the client port; each one is served.
+    const clients = await Promise.all(Array.from({ length: 30 }, async () => TestClient.connect(edge.ws, { token: await edge.token({}) })));
+    for (const c of clients) assert.equal((await c.type('welcome'))['type'], 'welcome');
+    for (const c of clients) c.close();
+    // Another process still cannot join the port, even though the group shares it among its own sockets.
+    await assert.rejects(startTestEdge({ HERALD_PORT: String(edge.port) }), /cannot listen/);
+    await edge.stop();
+    stopped = true;
+    assert.equal(listenSocketsOn(edge.port), 0);
+  } finally {
+    if (!stopped) await edge.stop();
+  }
+});
+
+test('HERALD_LISTEN_SOCKETS=1: one exclusive listen socket', async () => {
+  const edge = await startTestEdge({ HERALD_LISTEN_SOCKETS: '1' });
+  try {
+    assert.equal(listenSocketsOn(edge.port), 1);
+    await assert.rejects(startTestEdge({ HERALD_PORT: String(edge.port) }), /cannot listen/);
+  } finally {
+    await edge.stop();
   }
 });

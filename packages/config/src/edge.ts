@@ -11,6 +11,8 @@ export const DEVELOPMENT_SECRET = 'herald-development-secret-not-for-production-
 export interface EdgeConfig {
   readonly host: string;
   readonly port: number;
+  /** Listen sockets sharing the port (SO_REUSEPORT), each with its own accept queue. */
+  readonly listenSockets: number;
   readonly auth: {
     readonly secret: string | undefined;
     readonly publicKeyPem: string | undefined;
@@ -81,6 +83,7 @@ export function loadEdgeConfig(env: Env = process.env, defaults: { demo?: boolea
   const config: EdgeConfig = {
     host: r.string('HERALD_HOST', '0.0.0.0'),
     port: r.int('HERALD_PORT', 8080, 0, 65535),
+    listenSockets: r.int('HERALD_LISTEN_SOCKETS', 4, 1, 64),
     auth: {
       secret: secret ?? (developmentSecret ? DEVELOPMENT_SECRET : undefined),
       publicKeyPem,

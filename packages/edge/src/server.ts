@@ -35,7 +35,7 @@ export class EdgeServer implements EdgeContext, SseHost {
   readonly #sweep: NodeJS.Timeout;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unlisten: (() => void)[] = [];
-  #listen: us_listen_socket | undefined;
+  readonly #listen: us_listen_socket[] = [];
   #port = 0;
   #draining = false;
 
@@ -126,7 +126,7 @@ export class EdgeServer implements EdgeContext, SseHost {
 
   static async start(deps: EdgeDeps): Promise<EdgeServer> {
     const server = new EdgeServer(deps);
-    await server.#listenOn(deps.config.host, deps.config.port);
+    await server.#listenOn(deps.config.host, deps.config.port, deps.config.listenSockets);
     return server;
   }
 
@@ -186,8 +186,7 @@ export class EdgeServer implements EdgeContext, SseHost {
     for (const t of this.#timers.splice(0)) clearInterval(t);
     for (const off of this.#unlisten.splice(0)) off();
     this.#expiry.stop();
-    if (this.#listen) loadUws().us_listen_socket_close(this.#listen);
-    this.#listen = undefined;
+    for (const socket of this.#listen.splice(0)) loadUws().us_listen_socket_close(socket);
     this.#draining = true;
     for (const s of [...this.#sessions]) s.close(CloseCode.Draining, 'shutting_down');
   }
@@ -230,21 +229,44 @@ export class EdgeServer implements EdgeContext, SseHost {
     }
   }
 
-  #listenOn(host: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const uWS = loadUws();
-      // uWS binds with SO_REUSEPORT by default: a second process on the same port (or a port-0 bind
-      // handed an already used port) would silently share connections. Bind exclusively instead.
-      const listen = this.app.listen as unknown as (h: string, p: number, options: number, cb: (t: us_listen_socket | false) => void) => void;
-      const exclusive = (uWS as unknown as { LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
-      listen.call(this.app, host, port, exclusive, (token) => {
-        if (!token) return reject(new Error(`cannot listen on ${host}:${port} (in use or not permitted)`));
-        this.#listen = token;
-        this.#port = uWS.us_socket_local_port(token);
-        resolve();
-      });
-    });
+  /**
+   * Binds the port exclusively first, so a port another process holds fails loudly instead of
+   * being shared; then, for more than one listen socket, rebinds it as a SO_REUSEPORT group owned
+   * by this process. Each socket has its own accept queue of 512 (fixed in uSockets): a group of
+   * four absorbs a burst of 2,048 connects between two turns of the loop where one socket would
+   * drop the excess SYNs into the clients' 1 s / 3 s retransmits.
+   */
+  async #listenOn(host: string, port: number, count: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const probe = await listenOnce(this.app, host, port, Listen.Exclusive);
+      this.#port = loadUws().us_socket_local_port(probe);
+      if (count === 1) {
+        this.#listen.push(probe);
+        return;
+      }
+      loadUws().us_listen_socket_close(probe);
+      try {
+        for (let i = 0; i < count; i++) this.#listen.push(await listenOnce(this.app, host, this.#port, Listen.ReusePort));
+        return;
+      } catch (err) {
+        for (const socket of this.#listen.splice(0)) loadUws().us_listen_socket_close(socket);
+        // Port 0 picked a free port, which another process may take before the group binds it: pick again.
+        if (port !== 0 || attempt === 3) throw err;
+      }
+    }
   }
+}
+
+/** uSockets listen options (LIBUS_LISTEN_DEFAULT, LIBUS_LISTEN_EXCLUSIVE_PORT): SO_REUSEPORT unless exclusive. */
+const Listen = { ReusePort: 0, Exclusive: 1 } as const;
+type Listen = (typeof Listen)[keyof typeof Listen];
+
+function listenOnce(app: TemplatedApp, host: string, port: number, options: Listen): Promise<us_listen_socket> {
+  // The typings only declare (port, options, cb); the native listen also takes (host, port, options, cb).
+  const listen = app.listen as unknown as (h: string, p: number, o: number, cb: (t: us_listen_socket | false) => void) => void;
+  return new Promise((resolve, reject) => {
+    listen.call(app, host, port, options, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${host}:${port} (in use or not permitted)`))));
+  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
