@@ -110,11 +110,14 @@ function readIssuedAt(payload: Record<string, unknown>): number | undefined {
  * Maps a (verified) JWT payload to an Identity. Throws AuthError:
  * `missing_claim` when the user claim is absent, `malformed_token` when a
  * mapped claim has the wrong type or `kind` is not user/worker/service.
+ * `tokenHash` may be given as a function: it is then computed on first read (only session
+ * revocations and the wire need it, and a SHA-256 per connect is not free).
  */
-export function identityFromClaims(payload: Record<string, unknown>, mapping: ClaimMapping, tokenHash: string): Identity {
+export function identityFromClaims(payload: Record<string, unknown>, mapping: ClaimMapping, tokenHash: string | (() => string)): Identity {
   if (!isRecord(payload)) throw new AuthError('malformed_token', 'token payload is not a JSON object');
   const userId = readId(payload, mapping.user);
   if (userId === undefined) throw new AuthError('missing_claim', `token has no "${mapping.user}" claim`);
+  let hash = typeof tokenHash === 'string' ? tokenHash : undefined;
   return Object.freeze({
     userId,
     accountId: readId(payload, mapping.account),
@@ -124,6 +127,9 @@ export function identityFromClaims(payload: Record<string, unknown>, mapping: Cl
     apiTokenId: readId(payload, mapping.apiToken),
     expiresAt: readExpiry(payload),
     issuedAt: readIssuedAt(payload),
-    tokenHash,
+    // An enumerable getter: spreads, JSON and structured clones still carry the value.
+    get tokenHash(): string {
+      return (hash ??= (tokenHash as () => string)());
+    },
   });
 }

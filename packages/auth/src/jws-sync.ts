@@ -59,22 +59,23 @@ export function readProtectedHeader(token: string): Record<string, unknown> {
 }
 
 /** Whether `signature` signs `input` under `alg` with `key`; never throws for a wrong or odd-sized signature. */
-function signatureHolds(alg: string, key: KeyObject, input: Buffer, signature: Buffer): boolean {
+function signatureHolds(alg: string, key: KeyObject, input: string, signature: Buffer): boolean {
   const hash = HASH[alg.slice(2)];
   try {
     switch (alg.slice(0, 2)) {
       case 'HS': {
-        const expected = createHmac(hash!, key).update(input).digest();
+        // Hashing the string (as UTF-8, like the Buffer the others get) skips a copy.
+        const expected = createHmac(hash!, key).update(input, 'utf8').digest();
         return expected.length === signature.length && timingSafeEqual(expected, signature);
       }
       case 'RS':
-        return verifySignature(hash!, input, key, signature);
+        return verifySignature(hash!, Buffer.from(input, 'utf8'), key, signature);
       case 'PS':
-        return verifySignature(hash!, input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+        return verifySignature(hash!, Buffer.from(input, 'utf8'), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
       case 'ES':
-        return verifySignature(hash!, input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+        return verifySignature(hash!, Buffer.from(input, 'utf8'), { key, dsaEncoding: 'ieee-p1363' }, signature);
       default: // EdDSA, Ed25519
-        return verifySignature(null, input, key, signature);
+        return verifySignature(null, Buffer.from(input, 'utf8'), key, signature);
     }
   } catch {
     return false;
@@ -93,16 +94,17 @@ export function verifyJwtSync(
   checks: ClaimChecks,
   nowSec = Math.floor(Date.now() / 1000),
 ): Record<string, unknown> {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
+  const first = token.indexOf('.');
+  const last = token.lastIndexOf('.');
+  if (first < 0 || token.indexOf('.', first + 1) !== last) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
   const alg = header['alg'] as string;
-  const signature = base64url(parts[2]!, 'signature');
-  const input = Buffer.from(`${parts[0]}.${parts[1]}`); // the signing input whether or not the payload is encoded
+  const signature = base64url(token.slice(last + 1), 'signature');
+  const input = token.slice(0, last); // the signing input whether or not the payload is encoded
   if (!keys.some((key) => signatureHolds(alg, key, input, signature))) throw new AuthError('invalid_signature', 'token signature is invalid');
   if ((header['crit'] as string[] | undefined)?.includes('b64') && header['b64'] === false) {
     throw new AuthError('malformed_token', 'token is malformed: JWTs must not use an unencoded payload');
   }
-  const claims = jsonObject(base64url(parts[1]!, 'payload'), 'claims');
+  const claims = jsonObject(base64url(token.slice(first + 1, last), 'payload'), 'claims');
   checkClaims(claims, checks, nowSec);
   return claims;
 }

@@ -50,6 +50,7 @@ export const SUPPORTED_ALGORITHMS: readonly string[] = [...HMAC_ALGORITHMS, ...A
 const MIN_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
 const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+const HEADER_CACHE_SIZE = 64;
 
 /** Algorithms a public key can verify, from its type (and curve). */
 function algorithmsForKey(key: KeyObject): readonly string[] {
@@ -217,6 +218,7 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
     sources.push({ algorithms, jwks: jwksResolver(url, cfg) }); // last: tried after the keys at hand
   }
   const allowed = new Set(sources.flatMap((s) => [...s.algorithms]));
+  const sourcesFor = new Map([...allowed].map((alg) => [alg, sources.filter((s) => s.algorithms.has(alg))]));
   if (pinned) {
     const unserved = [...pinned].filter((a) => !allowed.has(a));
     if (unserved.length > 0) throw new Error(`algorithms ${unserved.join(', ')} fit none of the configured key sources`);
@@ -227,15 +229,30 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
   const checks = { clockToleranceSec: clockTolerance, ...(cfg.issuer !== undefined ? { issuer: cfg.issuer } : {}), ...(cfg.audience !== undefined ? { audience: cfg.audience } : {}) };
   const jwtOptions: JWTVerifyOptions = { clockTolerance, ...(checks.issuer !== undefined ? { issuer: checks.issuer } : {}), ...(checks.audience !== undefined ? { audience: checks.audience } : {}) };
 
+  /**
+   * Checked headers by their base64url segment. Nearly every token of a deployment carries the
+   * same few headers, so the decode, parse and checks run once per header, not once per connect.
+   * Only headers that passed are kept, and at most HEADER_CACHE_SIZE of them: junk headers cannot
+   * grow it, and once full the rest are simply checked each time.
+   */
+  const headers = new Map<string, Readonly<Record<string, unknown> & { alg: string }>>();
+
   /** The protected header, once the token is a well-formed compact JWS whose alg is allowed. */
-  function allowedHeader(token: string): Record<string, unknown> & { alg: string } {
+  function allowedHeader(token: string): Readonly<Record<string, unknown> & { alg: string }> {
     if (typeof token !== 'string' || token === '') throw new AuthError('missing_token', 'no token');
-    if (token.split('.').length !== 3) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
+    const dot = token.indexOf('.');
+    const second = dot < 0 ? -1 : token.indexOf('.', dot + 1);
+    if (second < 0 || token.includes('.', second + 1)) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
+    const segment = token.slice(0, dot);
+    const known = headers.get(segment);
+    if (known) return known;
     const header = readProtectedHeader(token);
     const alg = header['alg'];
     if (typeof alg !== 'string' || alg === '') throw new AuthError('malformed_token', 'token header has no "alg"');
     if (!allowed.has(alg)) throw new AuthError('algorithm_not_allowed', `token algorithm ${alg} is not allowed`);
-    return header as Record<string, unknown> & { alg: string };
+    const checked = Object.freeze(header as Record<string, unknown> & { alg: string });
+    if (headers.size < HEADER_CACHE_SIZE) headers.set(segment, checked);
+    return checked;
   }
 
   /**
@@ -245,11 +262,11 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
    */
   function verifyAtHand(token: string): Identity | { readonly jwks: JWTVerifyGetKey; readonly algorithms: ReadonlySet<string> } {
     const header = allowedHeader(token);
-    const candidates = sources.filter((s) => s.algorithms.has(header.alg));
+    const candidates = sourcesFor.get(header.alg)!; // allowed ⇒ at least one source serves the alg
     for (const [i, source] of candidates.entries()) {
       if ('jwks' in source) return source;
       try {
-        return identityFromClaims(verifyJwtSync(token, header, source.keys, checks), mapping, hashToken(token));
+        return identityFromClaims(verifyJwtSync(token, header, source.keys, checks), mapping, () => hashToken(token));
       } catch (err) {
         if (err instanceof AuthError && err.reason === 'invalid_signature' && i < candidates.length - 1) continue;
         throw err;
@@ -260,7 +277,7 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
 
   async function verifyWithJwks(token: string, jwks: JWTVerifyGetKey, algorithms: ReadonlySet<string>): Promise<Identity> {
     const options: JWTVerifyOptions = { ...jwtOptions, algorithms: [...algorithms] };
-    const identity = (payload: Record<string, unknown>): Identity => identityFromClaims(payload, mapping, hashToken(token));
+    const identity = (payload: Record<string, unknown>): Identity => identityFromClaims(payload, mapping, () => hashToken(token));
     try {
       return identity((await jwtVerify(token, jwks, options)).payload);
     } catch (err) {

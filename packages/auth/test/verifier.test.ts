@@ -207,6 +207,50 @@ describe('tokenHash', () => {
     assert.notEqual(other.tokenHash, a.tokenHash);
     assert.equal(hashToken('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
+
+  test('computed on first read, it still travels with the identity: spread, JSON (the wire to authz) and structured clones carry it', async () => {
+    const verifier = await createVerifier({ secret: SECRET });
+    const token = await signDevToken({ secret: SECRET, sub: 'u' });
+    const id = verifier.verifyNow(token)!;
+    const expected = hashToken(token);
+    assert.equal((JSON.parse(JSON.stringify(id)) as { tokenHash: string }).tokenHash, expected);
+    assert.equal({ ...id }.tokenHash, expected);
+    assert.equal(structuredClone(id).tokenHash, expected);
+    assert.ok(Object.keys(id).includes('tokenHash'));
+  });
+});
+
+describe('header cache', () => {
+  test('a header seen before skips only its own parsing: signature, claims and revocation-relevant fields are checked per token', async () => {
+    const verifier = await createVerifier({ secret: SECRET, issuer: 'iss-1' });
+    const good = await sign(SECRET_BYTES, 'HS256', { sub: 'u1', iss: 'iss-1', exp: now() + 600 });
+    assert.equal(verifier.verifyNow(good)?.userId, 'u1');
+    // Same header segment (the cache hits), each with one fault of its own.
+    const [header, payload] = good.split('.') as [string, string, string];
+    const flipped = `${header}.${payload}.${b64url('not the signature')}`;
+    assert.throws(() => verifier.verifyNow(flipped), (e: AuthError) => e.reason === 'invalid_signature');
+    const expired = await sign(SECRET_BYTES, 'HS256', { sub: 'u1', iss: 'iss-1', exp: now() - 600 });
+    assert.equal(expired.split('.')[0], header);
+    assert.throws(() => verifier.verifyNow(expired), (e: AuthError) => e.reason === 'token_expired');
+    const wrongIssuer = await sign(SECRET_BYTES, 'HS256', { sub: 'u1', iss: 'other', exp: now() + 600 });
+    assert.throws(() => verifier.verifyNow(wrongIssuer), (e: AuthError) => e.reason === 'wrong_issuer');
+    const other = await sign(SECRET_BYTES, 'HS256', { sub: 'u2', iss: 'iss-1', exp: now() + 600 });
+    assert.equal(verifier.verifyNow(other)?.userId, 'u2');
+    // Three parts are still required of a token whose header is known.
+    assert.throws(() => verifier.verifyNow(`${good}.x`), (e: AuthError) => e.reason === 'malformed_token');
+    assert.throws(() => verifier.verifyNow(`${header}.${payload}`), (e: AuthError) => e.reason === 'malformed_token');
+  });
+
+  test('a header refused once is refused again (refusals are not kept), and many distinct headers do not break verification', async () => {
+    const verifier = await createVerifier({ secret: SECRET });
+    const none = unsignedToken();
+    for (let i = 0; i < 2; i++) assert.throws(() => verifier.verifyNow(none), (e: AuthError) => e.reason === 'algorithm_not_allowed');
+    // More distinct valid headers than the cache holds: each still verifies (checked each time once it is full).
+    for (let i = 0; i < 100; i++) {
+      const token = await new SignJWT({ sub: `u${i}` }).setProtectedHeader({ alg: 'HS256', kid: `k${i}` }).sign(SECRET_BYTES);
+      assert.equal(verifier.verifyNow(token)?.userId, `u${i}`);
+    }
+  });
 });
 
 test('the identity is immutable', async () => {

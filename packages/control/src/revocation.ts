@@ -124,20 +124,28 @@ export class RevocationList {
     return this.#live(this.#map(kind), value, now);
   }
 
+  /**
+   * The revocation in force for this identity, if any. Runs on every connect: an empty kind is
+   * skipped before its key is computed (the token hash is a SHA-256 made on first read), and no
+   * candidate list is built.
+   */
   find(identity: Identity, now = this.#now()): Revocation | undefined {
-    const candidates: [RevocationKind, string | undefined][] = [
-      ['session', identity.tokenHash],
-      ['session', identity.sessionId],
-      ['api_token', identity.apiTokenId],
-      ['user', identity.userId],
-      ['account', identity.accountId],
-    ];
-    for (const [kind, value] of candidates) {
-      if (value === undefined) continue;
-      const r = this.#live(this.#map(kind), value, now);
-      if (r && revocationMatches(r, identity)) return r;
+    const sessions = this.#map('session');
+    if (sessions.size > 0) {
+      const r = this.#lookup(sessions, identity.tokenHash, identity, now) ?? this.#lookup(sessions, identity.sessionId, identity, now);
+      if (r) return r;
     }
-    return undefined;
+    return (
+      this.#lookup(this.#map('api_token'), identity.apiTokenId, identity, now) ??
+      this.#lookup(this.#map('user'), identity.userId, identity, now) ??
+      this.#lookup(this.#map('account'), identity.accountId, identity, now)
+    );
+  }
+
+  #lookup(map: Map<string, Revocation>, value: string | undefined, identity: Identity, now: number): Revocation | undefined {
+    if (value === undefined || map.size === 0) return undefined;
+    const r = this.#live(map, value, now);
+    return r && revocationMatches(r, identity) ? r : undefined;
   }
 
   prune(now = this.#now()): void {

@@ -49,6 +49,26 @@ describe('RevocationList', () => {
     }
   });
 
+  test('the token hash (computed on first read) is read only when a session revocation exists', () => {
+    let reads = 0;
+    const base = identity();
+    const lazy = Object.defineProperty({ ...base }, 'tokenHash', {
+      get: () => {
+        reads++;
+        return 'h1';
+      },
+      enumerable: true,
+    });
+    const list = new RevocationList(() => 10_000);
+    list.add(rev('user', 'someone-else'));
+    list.add(rev('account', 'other-account'));
+    assert.equal(list.find(lazy), undefined);
+    assert.equal(reads, 0);
+    list.add(rev('session', 'h1'));
+    assert.equal(list.find(lazy)?.kind, 'session');
+    assert.ok(reads >= 1);
+  });
+
   test('a user revocation does not block a token issued after it', () => {
     const list = new RevocationList(() => 10_000);
     list.add(rev('user', 'u1', 5_000));
