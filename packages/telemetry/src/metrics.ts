@@ -1,6 +1,20 @@
 import client from 'prom-client';
 
 /**
+ * One child per label value, looked up once: `inc({ label })` makes prom-client hash the label
+ * object on every call, and these run per connect, per frame and per fan-out. Label values are
+ * bounded sets, so the cache is too.
+ */
+function byLabel<C>(metric: { labels(value: string): C }): (value: string) => C {
+  const children = new Map<string, C>();
+  return (value) => {
+    let child = children.get(value);
+    if (!child) children.set(value, (child = metric.labels(value)));
+    return child;
+  };
+}
+
+/**
  * Edge metrics, prefix `herald_`. Labels are bounded sets (dialect, reason,
  * code, outcome): never a user, account, channel parameter or stream name.
  */
@@ -23,7 +37,6 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
     labelNames: ['dialect'],
     registers: [registry],
   });
-  const encodedBy = new Map<string, client.Counter.Internal>();
   const gaps = new client.Counter({ name: 'herald_bus_gaps_total', help: 'Gaps detected on bus subscriptions', labelNames: ['repaired'], registers: [registry] });
   const fanoutLatency = new client.Histogram({
     name: 'herald_fanout_latency_seconds',
@@ -32,33 +45,41 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
     registers: [registry],
   });
 
+  const [connectionsOf, closesOf, authFailuresOf, publishedOf, messagesInOf, rejectedOf, actionsOf, encodedOf, gapsOf] = [
+    byLabel(connections),
+    byLabel(closes),
+    byLabel(authFailures),
+    byLabel(published),
+    byLabel(messagesIn),
+    byLabel(rejected),
+    byLabel(actions),
+    byLabel(encodedFrames),
+    byLabel(gaps),
+  ];
+
   return {
     registry,
-    connectionOpened: (dialect: string) => connections.inc({ dialect }),
+    connectionOpened: (dialect: string) => connectionsOf(dialect).inc(),
     connectionClosed: (dialect: string, code: number) => {
-      connections.dec({ dialect });
-      closes.inc({ code: String(code) });
+      connectionsOf(dialect).dec();
+      closesOf(String(code)).inc();
     },
-    authFailure: (reason: string) => authFailures.inc({ reason }),
-    published: (history: boolean) => published.inc({ history: String(history) }),
+    authFailure: (reason: string) => authFailuresOf(reason).inc(),
+    published: (history: boolean) => publishedOf(String(history)).inc(),
     // SessionMetrics
-    messageIn: (dialect: string) => messagesIn.inc({ dialect }),
+    messageIn: (dialect: string) => messagesInOf(dialect).inc(),
     subscriptions: (delta: number) => subscriptions.inc(delta),
-    rejected: (reason: string) => rejected.inc({ reason }),
-    actions: (outcome: 'ok' | 'error') => actions.inc({ outcome }),
+    rejected: (reason: string) => rejectedOf(reason).inc(),
+    actions: (outcome: 'ok' | 'error') => actionsOf(outcome).inc(),
     // HubMetrics
     delivered: (sockets: number, latencyMs: number) => {
       fanouts.inc();
       if (sockets > 0) deliveries.inc(sockets);
       fanoutLatency.observe(Math.max(0, latencyMs) / 1000);
     },
-    encoded: (dialect: string) => {
-      let c = encodedBy.get(dialect);
-      if (!c) encodedBy.set(dialect, (c = encodedFrames.labels(dialect)));
-      c.inc();
-    },
+    encoded: (dialect: string) => encodedOf(dialect).inc(),
     streamsChanged: (active: number) => streams.set(active),
-    gap: (repaired: boolean) => gaps.inc({ repaired: String(repaired) }),
+    gap: (repaired: boolean) => gapsOf(String(repaired)).inc(),
   };
 }
 
