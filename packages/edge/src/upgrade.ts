@@ -5,7 +5,7 @@ import type { SessionOptions } from '@herald/session';
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { Dialect } from './dialects.js';
 import { authenticate, authenticateNow } from './authenticate.js';
-import { respondError, track } from './http.js';
+import { respondError, track, type Reply } from './http.js';
 import type { EdgeContext } from './context.js';
 
 /** One dialect's route, as the upgrade handler needs it. */
@@ -35,71 +35,63 @@ export function isOriginAllowed(origin: string, host: string, allowed: readonly 
   }
 }
 
+/** What the upgrade needs of its request once uWS has freed it (headers are only readable in the handler). */
+interface PendingUpgrade {
+  readonly res: HttpResponse;
+  readonly reply: Reply;
+  readonly context: us_socket_context_t;
+  readonly origin: string;
+  readonly key: string;
+  readonly extensions: string;
+  readonly url: string;
+  readonly subprotocol: string;
+  readonly automatic: boolean;
+}
+
 /**
  * The HTTP → WebSocket upgrade: origin check, token extraction and
  * verification, all answered with a JSON 4xx before any socket exists.
  * Headers are read before the first await (uWS frees the request after it).
+ * The steps are module functions over one PendingUpgrade rather than closures: this runs once per
+ * connect, and closures made per call cost allocations (and, under tsx, a name each).
  */
 export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
   const reply = track(res);
   const origin = req.getHeader('origin');
   const host = req.getHeader('host');
-  const key = req.getHeader('sec-websocket-key');
-  const extensions = req.getHeader('sec-websocket-extensions');
-  const url = req.getUrl();
   const { dialect } = endpoint;
   // Parsed once: the token may be in it, and `?inbox=manual` (the client subscribes the Inbox channel
   // itself, to resume it with `since`).
-  const query = new URLSearchParams(req.getQuery() ?? '');
-  const automatic = dialect.automatic && query.get('inbox') !== 'manual';
+  const rawQuery = req.getQuery();
+  const query = rawQuery ? new URLSearchParams(rawQuery) : EMPTY_QUERY;
   const creds = extractToken({
     query,
     authorization: req.getHeader('authorization'),
     protocolHeader: req.getHeader('sec-websocket-protocol'),
     cookie: req.getHeader('cookie'),
   });
-
-  const refuse = (status: number, reason: string, message: string): void => {
-    ctx.deps.metrics.authFailure(reason);
-    ctx.deps.log.debug('upgrade refused', { reason, status, origin: origin || undefined });
-    respondError(reply, status, status === 401 ? 'unauthorized' : 'refused', message, { reason });
-  };
-
-  if (ctx.draining) return refuse(503, 'draining', 'this server is draining; connect to another');
-  if (ctx.deps.config.limits.maxConnections > 0 && ctx.connectionCount >= ctx.deps.config.limits.maxConnections) {
-    return refuse(503, 'capacity', 'connection limit reached; retry with backoff');
-  }
-  if (!isOriginAllowed(origin, host, ctx.deps.config.allowedOrigins)) return refuse(401, 'origin_not_allowed', `origin ${origin} is not allowed`);
   const wanted = dialect.subprotocol;
-  if (wanted !== undefined && creds.protocols.length > 0 && !creds.protocols.includes(wanted)) {
-    return refuse(400, 'unsupported_subprotocol', `offer the ${wanted} subprotocol`);
+  const up: PendingUpgrade = {
+    res,
+    reply,
+    context,
+    origin,
+    key: req.getHeader('sec-websocket-key'),
+    extensions: req.getHeader('sec-websocket-extensions'),
+    url: req.getUrl(),
+    subprotocol: wanted !== undefined && creds.protocols.length > 0 ? wanted : '',
+    automatic: dialect.automatic && query.get('inbox') !== 'manual',
+  };
+
+  if (ctx.draining) return refuse(ctx, up, 503, 'draining', 'this server is draining; connect to another');
+  if (ctx.deps.config.limits.maxConnections > 0 && ctx.connectionCount >= ctx.deps.config.limits.maxConnections) {
+    return refuse(ctx, up, 503, 'capacity', 'connection limit reached; retry with backoff');
   }
-  const subprotocol = wanted !== undefined && creds.protocols.length > 0 ? wanted : '';
-
-  /** Token refused: HTTP 401, or for dialects whose clients expect it, an upgrade that only says so. */
-  const refuseToken = (reason: string, message: string): void => {
-    if (!endpoint.dialect.refusal || reply.aborted) return refuse(401, reason, message);
-    ctx.deps.metrics.authFailure(reason);
-    ctx.deps.log.debug('upgrade refused in-band', { reason, dialect: dialect.codec.name });
-    reply.aborted = true;
-    res.cork(() => res.upgrade(endpoint.refused(reason), key, subprotocol, extensions, context));
-  };
-  if (!creds.token) return refuseToken('missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
-
-  /** `inHandler`: still in the upgrade handler, which uWS has corked; after a JWKS fetch we cork. */
-  const accept = (identity: Identity, inHandler: boolean): void => {
-    let initial: ChannelRef | undefined;
-    if (dialect.pathIsSubscription) {
-      const resolved = ctx.deps.catalog.resolvePath(url, identity);
-      if (!resolved.ok) return refuse(resolved.reason === 'unknown_channel' ? 404 : 400, resolved.reason, resolved.message);
-      initial = { channel: resolved.def.name, params: resolved.params };
-    }
-    reply.aborted = true; // the upgrade is this request's response
-    const id = nextConnectionId();
-    const userData = endpoint.createSession(id, identity, { automatic, ...(initial ? { initial } : {}) });
-    if (inHandler) res.upgrade(userData, key, subprotocol, extensions, context);
-    else res.cork(() => res.upgrade(userData, key, subprotocol, extensions, context));
-  };
+  if (!isOriginAllowed(origin, host, ctx.deps.config.allowedOrigins)) return refuse(ctx, up, 401, 'origin_not_allowed', `origin ${origin} is not allowed`);
+  if (wanted !== undefined && creds.protocols.length > 0 && !creds.protocols.includes(wanted)) {
+    return refuse(ctx, up, 400, 'unsupported_subprotocol', `offer the ${wanted} subprotocol`);
+  }
+  if (!creds.token) return refuseToken(ctx, endpoint, up, 'missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
 
   // Authenticated in this handler whenever the key is at hand (secret, PEM): the upgrade completes
   // synchronously, which avoids uWS.js v20.30's async cork-and-upgrade path closing the new
@@ -108,15 +100,48 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   try {
     identity = authenticateNow(ctx.deps, creds.token);
   } catch (err) {
-    return refuseToken((err as AuthError).reason, (err as AuthError).message);
+    return refuseToken(ctx, endpoint, up, (err as AuthError).reason, (err as AuthError).message);
   }
-  if (identity) return accept(identity, true);
+  if (identity) return accept(ctx, endpoint, up, identity, true);
   authenticate(ctx.deps, creds.token).then(
     (verified) => {
-      if (!reply.aborted) accept(verified, false);
+      if (!reply.aborted) accept(ctx, endpoint, up, verified, false);
     },
     (err: AuthError) => {
-      if (!reply.aborted) refuseToken(err.reason, err.message);
+      if (!reply.aborted) refuseToken(ctx, endpoint, up, err.reason, err.message);
     },
   );
+}
+
+const EMPTY_QUERY = new URLSearchParams();
+
+function refuse(ctx: EdgeContext, up: PendingUpgrade, status: number, reason: string, message: string): void {
+  ctx.deps.metrics.authFailure(reason);
+  ctx.deps.log.debug('upgrade refused', { reason, status, origin: up.origin || undefined });
+  respondError(up.reply, status, status === 401 ? 'unauthorized' : 'refused', message, { reason });
+}
+
+/** Token refused: HTTP 401, or for dialects whose clients expect it, an upgrade that only says so. */
+function refuseToken(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpgrade, reason: string, message: string): void {
+  if (!endpoint.dialect.refusal || up.reply.aborted) return refuse(ctx, up, 401, reason, message);
+  ctx.deps.metrics.authFailure(reason);
+  ctx.deps.log.debug('upgrade refused in-band', { reason, dialect: endpoint.dialect.codec.name });
+  up.reply.aborted = true;
+  const { res } = up;
+  res.cork(() => res.upgrade(endpoint.refused(reason), up.key, up.subprotocol, up.extensions, up.context));
+}
+
+/** `inHandler`: still in the upgrade handler, which uWS has corked; after a JWKS fetch we cork. */
+function accept(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpgrade, identity: Identity, inHandler: boolean): void {
+  let initial: ChannelRef | undefined;
+  if (endpoint.dialect.pathIsSubscription) {
+    const resolved = ctx.deps.catalog.resolvePath(up.url, identity);
+    if (!resolved.ok) return refuse(ctx, up, resolved.reason === 'unknown_channel' ? 404 : 400, resolved.reason, resolved.message);
+    initial = { channel: resolved.def.name, params: resolved.params };
+  }
+  up.reply.aborted = true; // the upgrade is this request's response
+  const userData = endpoint.createSession(nextConnectionId(), identity, { automatic: up.automatic, ...(initial ? { initial } : {}) });
+  const { res } = up;
+  if (inHandler) res.upgrade(userData, up.key, up.subprotocol, up.extensions, up.context);
+  else res.cork(() => res.upgrade(userData, up.key, up.subprotocol, up.extensions, up.context));
 }

@@ -155,8 +155,9 @@ const refPart = (ref: RefEcho): string =>
   'channelId' in ref ? `"channelId":${JSON.stringify(ref.channelId)}` : `"channel":${JSON.stringify(ref.channel)},"params":${JSON.stringify(ref.params)}`;
 
 export const nativeFrames = {
-  welcome(connectionId: string, heartbeatSec: number, expiresAt: number | undefined, limits: object): string {
-    return JSON.stringify({ type: 'welcome', protocol: NATIVE_SUBPROTOCOL, connectionId, heartbeat: heartbeatSec, expiresAt: expiresAt ?? null, limits });
+  /** `limitsJson`: the limits object already encoded (it is the same for every connection of an edge). */
+  welcome(connectionId: string, heartbeatSec: number, expiresAt: number | undefined, limitsJson: string): string {
+    return `{"type":"welcome","protocol":"${NATIVE_SUBPROTOCOL}","connectionId":${JSON.stringify(connectionId)},"heartbeat":${heartbeatSec},"expiresAt":${expiresAt ?? null},"limits":${limitsJson}}`;
   },
   subscribed(ref: RefEcho, key: string, streams: readonly StreamState[], recovered: boolean | undefined, id?: RequestId): string {
     const rec = recovered === undefined ? '' : `,"recovered":${recovered}`;

@@ -53,7 +53,7 @@ test('event frames splice the envelope into a per-stream prefix', () => {
 
 test('server frames are valid JSON of the documented shape', () => {
   const frames = [
-    nativeFrames.welcome('c1', 25, undefined, { maxFrameBytes: 1 }),
+    nativeFrames.welcome('c1', 25, undefined, '{"maxFrameBytes":1}'),
     nativeFrames.subscribed({ channel: 'C', params: { a: '1' } }, 'C{"a":"1"}', [{ stream: 's', epoch: 'e', offset: 3, history: true }], true, 5),
     nativeFrames.subscribed({ channelId: 'agent:x' }, 'agent{"id":"x"}', [], undefined),
     nativeFrames.rejected({ channel: 'C', params: {} }, 'forbidden', 'no', false),

@@ -18,7 +18,8 @@ export interface SessionCodec {
    */
   readonly confirmsOnce?: boolean;
   parse(text: string): ParseResult;
-  welcome(connectionId: string, heartbeatSec: number, expiresAt: number | undefined, limits: object): Frame;
+  /** `limitsJson`: the advertised limits, encoded once per edge. */
+  welcome(connectionId: string, heartbeatSec: number, expiresAt: number | undefined, limitsJson: string): Frame;
   subscribed(ref: RefEcho, key: string, streams: readonly StreamState[], recovered: boolean | undefined, id?: RequestId): Frame;
   rejected(ref: ChannelRef, reason: string, message: string, retryable: boolean, id?: RequestId): Frame;
   unsubscribed(ref: RefEcho, reason: string | undefined, id?: RequestId): Frame;

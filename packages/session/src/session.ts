@@ -86,6 +86,17 @@ const useKey = (stream: string, tag: string): string => (tag === '' ? stream : `
 /** uWS validates UTF-8 of text frames before `message` (bad text closes the socket), so decoding cannot fail here. */
 const decoder = new TextDecoder('utf-8');
 
+/** The limits `welcome` advertises, encoded once per limits object (one per edge), not per connect. */
+const advertised = new WeakMap<SessionLimits, string>();
+function advertisedLimits(limits: SessionLimits): string {
+  let json = advertised.get(limits);
+  if (json === undefined) {
+    json = JSON.stringify({ maxFrameBytes: limits.maxFrameBytes, maxSubscriptions: limits.maxSubscriptions, rateLimitPerSec: limits.rateLimitPerSec });
+    advertised.set(limits, json);
+  }
+  return json;
+}
+
 /**
  * One client connection, independent of the transport and dialect: it turns
  * client commands into subscriptions, actions and replies. Commands of one
@@ -130,13 +141,7 @@ export class Session implements HubMember {
   open(socket: SessionSocket): void {
     this.#socket = socket;
     const { limits } = this.deps;
-    this.sendFrame(
-      this.codec.welcome(this.id, limits.heartbeatSec, this.identity.expiresAt, {
-        maxFrameBytes: limits.maxFrameBytes,
-        maxSubscriptions: limits.maxSubscriptions,
-        rateLimitPerSec: limits.rateLimitPerSec,
-      }),
-    );
+    this.sendFrame(this.codec.welcome(this.id, limits.heartbeatSec, this.identity.expiresAt, advertisedLimits(limits)));
     if (this.identity.expiresAt !== undefined) this.deps.expiry.schedule(this, this.identity.expiresAt);
     // Personal inboxes arrive without asking, unless the client subscribes itself (to resume them with `since`).
     if (this.options.automatic) for (const def of this.deps.catalog.automatic()) this.#enqueue({ type: 'subscribe', ref: { channel: def.name, params: {} } });

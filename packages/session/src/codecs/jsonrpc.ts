@@ -16,7 +16,8 @@ export const jsonRpcCodec: SessionCodec = {
     },
   },
   parse: parseJsonRpcFrame,
-  welcome: (connectionId, heartbeat, expiresAt, limits) => notification('welcome', JSON.stringify({ connectionId, heartbeat, expiresAt: expiresAt ?? null, limits })),
+  welcome: (connectionId, heartbeat, expiresAt, limitsJson) =>
+    notification('welcome', `{"connectionId":${JSON.stringify(connectionId)},"heartbeat":${heartbeat},"expiresAt":${expiresAt ?? null},"limits":${limitsJson}}`),
   subscribed(ref, key, streams, recovered, id) {
     const body = JSON.stringify({ ...echo(ref), key, streams, ...(recovered === undefined ? {} : { recovered }) });
     return id === undefined ? notification('subscribed', body) : result(id, body);
