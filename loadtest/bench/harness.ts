@@ -16,13 +16,18 @@ class Child {
   readonly #child: ChildProcess;
   readonly #pending = new Map<number, (reply: Record<string, unknown>) => void>();
   readonly ready: Promise<void>;
+  readonly #profiling: boolean;
   #next = 1;
 
   constructor(
     readonly name: string,
     script: string,
   ) {
-    this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // `--profile <dir>` (main.ts): the generators write CPU profiles too, into <dir>/clients; on a shared 2-core machine their cost bounds the servers'.
+    const profileDir = process.env['HERALD_BENCH_CLIENT_PROFILE_DIR'];
+    const profile = profileDir ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${profileDir}`] : [];
+    this.#profiling = profile.length > 0;
+    this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.ready = new Promise((resolve, reject) => {
       this.#child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
       this.#child.on('message', (msg: Record<string, unknown>) => {
@@ -48,7 +53,9 @@ class Child {
   }
 
   kill(): void {
-    this.#child.kill('SIGKILL');
+    // A profiled child exits by itself so that it writes its profile (a SIGKILL would lose it).
+    if (this.#profiling && this.#child.connected) this.#child.send({ id: 0, op: 'exit' });
+    else this.#child.kill('SIGKILL');
   }
 }
 

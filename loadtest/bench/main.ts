@@ -5,6 +5,7 @@
  * loadtest/bench/results/latest.json for docs/BENCHMARKS.md and the plot.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { cpuCell, METRIC_HEADS, metricCells, rowName } from './columns.js';
@@ -18,7 +19,7 @@ const USAGE = `usage: npm run bench -- <${Object.keys(SCENARIOS).join('|')}|all>
   --mode baseline,embedded,cluster   systems to run (default: all three; the baseline runs whenever another does)
   --scale 1                          multiplies connection counts (0.05 for a quick look)
   --nats-nodes 1                     nats-server nodes in cluster mode (3 = replicated, as in production)
-  --profile <dir>                    edges write CPU profiles (--cpu-prof) into <dir>
+  --profile <dir>                    edges write CPU profiles (--cpu-prof) into <dir>, load generators into <dir>/clients
   --json                             one JSON object per result row on stdout, progress on stderr
   --no-save                          do not update loadtest/bench/results/latest.json
   --no-baseline                      skip the raw uWS run (debugging one mode)`;
@@ -51,6 +52,7 @@ async function main(): Promise<number> {
   }
   // Every figure gets its ceiling beside it.
   if (!modes.includes('baseline') && !values['no-baseline']) modes.unshift('baseline');
+  if (values.profile) process.env['HERALD_BENCH_CLIENT_PROFILE_DIR'] = join(values.profile, 'clients');
   const options: RunOptions = {
     scale: Number(values.scale),
     natsNodes: Number(values['nats-nodes']),

@@ -28,7 +28,8 @@ export type WorkerRequest =
   | { readonly id: number; readonly op: 'stats'; readonly reset?: boolean }
   | { readonly id: number; readonly op: 'lost'; readonly final: Record<string, number>; readonly tags: string[] }
   | { readonly id: number; readonly op: 'drop'; readonly delayMs: number }
-  | { readonly id: number; readonly op: 'close' };
+  | { readonly id: number; readonly op: 'close' }
+  | { readonly id: number; readonly op: 'exit' };
 
 export interface ResumeCounters {
   started: number;
@@ -102,7 +103,7 @@ export interface PublishResult {
   readonly elapsedMs: number;
 }
 
-export type PublisherRequest = { readonly id: number; readonly op: 'run'; readonly plan: PublishPlan } | { readonly id: number; readonly op: 'stop' };
+export type PublisherRequest = { readonly id: number; readonly op: 'run'; readonly plan: PublishPlan } | { readonly id: number; readonly op: 'stop' } | { readonly id: number; readonly op: 'exit' };
 
 const PLACEHOLDER = /\{i(?:%(\d+))?(?:\/(\d+))?\}/g;
 

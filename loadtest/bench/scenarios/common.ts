@@ -79,7 +79,7 @@ export interface Run {
 export const edgesFor = (mode: Mode): number => (mode === 'cluster' ? 2 : 1);
 
 export async function withRun<T>(mode: Mode, systemOptions: SystemOptions, connections: number, options: RunOptions, body: (run: Run) => Promise<T>): Promise<T> {
-  const nodeArgs = options.profileDir && mode !== 'baseline' ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const nodeArgs = options.profileDir && mode !== 'baseline' ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${options.profileDir}`] : [];
   const system = await startSystem(mode, { natsNodes: options.natsNodes, ...systemOptions, nodeArgs });
   const load = LoadGenerators.forConnections(connections);
   const publisher = new Publisher();

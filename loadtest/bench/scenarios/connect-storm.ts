@@ -22,7 +22,12 @@ export const connectStorm: Scenario = {
       const cpu = cpuPercent(before, sampleAll(run.system.processes()), c.seconds);
       await sleep(500);
       const perEdge = Math.round(c.stormConnected / c.seconds / edges);
-      o.log(`  ${perEdge} connects/s per edge; connect p50 ${c.connectMs.percentile(0.5)} ms, p99 ${c.connectMs.percentile(0.99)} ms; server cpu ${JSON.stringify(cpu)}`);
+      // The servers' CPU time per connect: on 2 cores shared with the generators the rate moves from run to run, this much less.
+      const serverCpuSeconds = Object.entries(cpu)
+        .filter(([name]) => /^(edge|uws)-/.test(name))
+        .reduce((sum, [, pct]) => sum + (pct / 100) * c.seconds, 0);
+      const cpuUsPerConnect = Math.round((serverCpuSeconds * 1e6) / c.stormConnected);
+      o.log(`  ${perEdge} connects/s per edge; connect p50 ${c.connectMs.percentile(0.5)} ms, p99 ${c.connectMs.percentile(0.99)} ms; server cpu ${JSON.stringify(cpu)}, ${cpuUsPerConnect} µs per connect`);
       return [
         {
           ...emptyResult('connect-storm', mode, edges, n),
@@ -30,7 +35,7 @@ export const connectStorm: Scenario = {
           ...latencyFields(c.connectMs),
           cpu,
           rss: rssOf(run),
-          extra: { connects_per_s_per_edge: perEdge, latency: 'p50/p99 columns are TCP connect → welcome times' },
+          extra: { connects_per_s_per_edge: perEdge, server_cpu_us_per_connect: cpuUsPerConnect, latency: 'p50/p99 columns are TCP connect → welcome times' },
         },
       ];
     });
