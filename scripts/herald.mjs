@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the `herald` CLI from TypeScript sources (development and `npm start`).
-// Production images run the compiled output instead (see deploy/).
+// Production runs the build instead: `npm run build && node dist/herald.mjs start` (scripts/build.ts).
 import { register } from 'tsx/esm/api';
 import { fileURLToPath } from 'node:url';
 

@@ -3,17 +3,20 @@ import { fileURLToPath } from 'node:url';
 
 let cached: string | undefined;
 
+/** Set by `npm run build` (scripts/build.ts): the production bundle carries the script, built once at build time. */
+declare const __HERALD_CONSOLE_SCRIPT__: string | undefined;
+
 /**
  * The console's browser script: browser/main.ts bundled with @herald/client (esbuild, one classic
  * IIFE script, no imports left) the first time a page is rendered, then cached for the process.
  * esbuild is here anyway: it is what tsx, the runtime's TypeScript loader, is built on.
  */
 export function consoleScript(): string {
-  cached ??= bundle();
+  cached ??= typeof __HERALD_CONSOLE_SCRIPT__ === 'string' ? __HERALD_CONSOLE_SCRIPT__ : bundleConsoleScript();
   return cached;
 }
 
-function bundle(): string {
+export function bundleConsoleScript(): string {
   const result = buildSync({
     entryPoints: [fileURLToPath(new URL('./browser/main.ts', import.meta.url))],
     // Explicit, so the bundle does not depend on which tsconfig (paths) sits above the checkout.
