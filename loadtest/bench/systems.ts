@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { connectProducer } from '@herald/producer';
 import { freePort, startLocalNats, type LocalNats } from '@herald/local-nats';
 import { HeraldProcess, NodeProcess, waitReady } from '../../test/support/cluster.js';
+import { buildHerald, bundleNodeProgram } from '../../scripts/build.js';
 
 export type Mode = 'baseline' | 'embedded' | 'cluster';
 export const MODES: readonly Mode[] = ['baseline', 'embedded', 'cluster'];
@@ -16,6 +17,17 @@ export const SECRET = 'bench-secret-that-is-long-enough-for-hs256';
 export const API_KEY = 'bench-api-key-0123456789';
 
 const BASELINE = process.env.BASELINE_SCRIPT ?? fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
+
+/**
+ * The servers run as a deployment runs them: the production build (`npm run build`), and the
+ * baseline bundled the same way, with no TypeScript loader in either. Built once per bench run.
+ */
+let builds: Promise<{ herald: string; baseline: string }> | undefined;
+const serverBuilds = (): Promise<{ herald: string; baseline: string }> =>
+  (builds ??= (async () => ({
+    herald: await buildHerald(),
+    baseline: await bundleNodeProgram(BASELINE, fileURLToPath(new URL('../../dist/bench-baseline.mjs', import.meta.url))),
+  }))());
 
 export interface Edge {
   readonly name: string;
@@ -48,7 +60,7 @@ export interface System {
 
 async function startEdge(name: string, command: 'start' | 'edge', env: Record<string, string>, nodeArgs: readonly string[]): Promise<Edge> {
   const port = await freePort();
-  const process = new HeraldProcess(command, { ...env, HERALD_PORT: String(port) }, nodeArgs);
+  const process = new HeraldProcess(command, { ...env, HERALD_PORT: String(port) }, nodeArgs, (await serverBuilds()).herald);
   const edge = { name, port, process, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
   await waitReady(`${edge.http}/readyz`, process);
   return edge;
@@ -81,7 +93,7 @@ export async function startSystem(mode: Mode, options: SystemOptions): Promise<S
     if (mode === 'baseline') {
       for (let i = 0; i < options.edges; i++) {
         const port = await freePort();
-        const proc = new NodeProcess(`baseline-${i + 1}`, ['--import', 'tsx', BASELINE, String(port)], {});
+        const proc = new NodeProcess(`baseline-${i + 1}`, [(await serverBuilds()).baseline, String(port)], {});
         const edge = { name: `uws-${i + 1}`, port, process: proc, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
         edges.push(edge);
         await waitReady(`${edge.http}/readyz`, proc);
@@ -109,7 +121,7 @@ export async function startSystem(mode: Mode, options: SystemOptions): Promise<S
     nats = await startLocalNats({ size });
     const clusterEnv = { ...env, NATS_URL: nats.urls, HERALD_JETSTREAM_REPLICAS: String(Math.min(size, 3)), HERALD_KV_REPLICAS: String(Math.min(size, 3)) };
     const authzPort = await freePort();
-    const authz = new HeraldProcess('authz', { ...clusterEnv, HERALD_AUTHZ_PORT: String(authzPort) });
+    const authz = new HeraldProcess('authz', { ...clusterEnv, HERALD_AUTHZ_PORT: String(authzPort) }, [], (await serverBuilds()).herald);
     extra.push({ name: 'authz', process: authz });
     await waitReady(`http://127.0.0.1:${authzPort}/healthz`, authz);
     for (let i = 0; i < options.edges; i++) edges.push(await startEdge(`edge-${i + 1}`, 'edge', clusterEnv, options.nodeArgs ?? []));

@@ -50,10 +50,13 @@ export class NodeProcess {
   }
 }
 
-/** One `herald <command>` child process; `nodeArgs` go before the script (e.g. `--cpu-prof`). */
+/**
+ * One `herald <command>` child process; `nodeArgs` go before the script (e.g. `--cpu-prof`).
+ * `script`: the CLI to run, by default the TypeScript sources through tsx (the benchmark runs the production build).
+ */
 export class HeraldProcess extends NodeProcess {
-  constructor(command: string, env: Record<string, string>, nodeArgs: readonly string[] = []) {
-    super(command, [...nodeArgs, HERALD, command], env);
+  constructor(command: string, env: Record<string, string>, nodeArgs: readonly string[] = [], script = HERALD) {
+    super(command, [...nodeArgs, script, command], env);
   }
 }
 
