@@ -40,10 +40,28 @@ function jsonObject(bytes: Buffer, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** A compact JWS cut at its two dots: header, payload and signature segments. */
+export interface CompactJws {
+  readonly token: string;
+  /** Index of the dot after the header segment. */
+  readonly headerEnd: number;
+  /** Index of the dot before the signature segment. */
+  readonly signatureStart: number;
+}
+
+/** Cuts `token` into its three segments, or fails as jose does when it does not have exactly three. */
+export function splitCompactJws(token: string): CompactJws {
+  const headerEnd = token.indexOf('.');
+  const signatureStart = headerEnd < 0 ? -1 : token.indexOf('.', headerEnd + 1);
+  if (signatureStart < 0 || token.includes('.', signatureStart + 1)) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
+  return { token, headerEnd, signatureStart };
+}
+
+export const headerSegment = (jws: CompactJws): string => jws.token.slice(0, jws.headerEnd);
+
 /** The protected header of a compact JWS, checked as jose checks it (a JSON object; `crit` only naming `b64`, which a JWT must not turn off). */
-export function readProtectedHeader(token: string): Record<string, unknown> {
-  const dot = token.indexOf('.');
-  const header = jsonObject(base64url(dot < 0 ? token : token.slice(0, dot), 'header'), 'header');
+export function readProtectedHeader(jws: CompactJws): Record<string, unknown> {
+  const header = jsonObject(base64url(headerSegment(jws), 'header'), 'header');
   const crit = header['crit'];
   if (crit !== undefined) {
     if (!Array.isArray(crit) || crit.length === 0 || crit.some((c) => typeof c !== 'string' || c.length === 0)) {
@@ -83,28 +101,26 @@ function signatureHolds(alg: string, key: KeyObject, input: string, signature: B
 }
 
 /**
- * The claims of `token` if its signature holds under one of `keys` (tried in order, as jose tries
+ * The claims of `jws` if its signature holds under one of `keys` (tried in order, as jose tries
  * the candidates of a kid-less JWKS); AuthError otherwise. `header` is readProtectedHeader's, its
  * alg already allowed.
  */
 export function verifyJwtSync(
-  token: string,
-  header: Record<string, unknown>,
+  jws: CompactJws,
+  header: Readonly<Record<string, unknown>>,
   keys: readonly KeyObject[],
   checks: ClaimChecks,
   nowSec = Math.floor(Date.now() / 1000),
 ): Record<string, unknown> {
-  const first = token.indexOf('.');
-  const last = token.lastIndexOf('.');
-  if (first < 0 || token.indexOf('.', first + 1) !== last) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
+  const { token, headerEnd, signatureStart } = jws;
   const alg = header['alg'] as string;
-  const signature = base64url(token.slice(last + 1), 'signature');
-  const input = token.slice(0, last); // the signing input whether or not the payload is encoded
+  const signature = base64url(token.slice(signatureStart + 1), 'signature');
+  const input = token.slice(0, signatureStart); // the signing input whether or not the payload is encoded
   if (!keys.some((key) => signatureHolds(alg, key, input, signature))) throw new AuthError('invalid_signature', 'token signature is invalid');
   if ((header['crit'] as string[] | undefined)?.includes('b64') && header['b64'] === false) {
     throw new AuthError('malformed_token', 'token is malformed: JWTs must not use an unencoded payload');
   }
-  const claims = jsonObject(base64url(token.slice(first + 1, last), 'payload'), 'claims');
+  const claims = jsonObject(base64url(token.slice(headerEnd + 1, signatureStart), 'payload'), 'claims');
   checkClaims(claims, checks, nowSec);
   return claims;
 }

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 import { identityFromClaims, resolveClaimMapping, type ClaimMapping } from './claims.js';
 import { AuthError } from './errors.js';
 import { hashToken } from './extract.js';
-import { readProtectedHeader, verifyJwtSync } from './jws-sync.js';
+import { headerSegment, readProtectedHeader, splitCompactJws, verifyJwtSync, type CompactJws } from './jws-sync.js';
 import type { Identity } from './identity.js';
 
 export interface VerifierConfig {
@@ -237,16 +237,12 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
    */
   const headers = new Map<string, Readonly<Record<string, unknown> & { alg: string }>>();
 
-  /** The protected header, once the token is a well-formed compact JWS whose alg is allowed. */
-  function allowedHeader(token: string): Readonly<Record<string, unknown> & { alg: string }> {
-    if (typeof token !== 'string' || token === '') throw new AuthError('missing_token', 'no token');
-    const dot = token.indexOf('.');
-    const second = dot < 0 ? -1 : token.indexOf('.', dot + 1);
-    if (second < 0 || token.includes('.', second + 1)) throw new AuthError('malformed_token', 'token is not a compact JWS (three dot-separated parts)');
-    const segment = token.slice(0, dot);
+  /** The protected header of a well-formed compact JWS whose alg is allowed. */
+  function allowedHeader(jws: CompactJws): Readonly<Record<string, unknown> & { alg: string }> {
+    const segment = headerSegment(jws);
     const known = headers.get(segment);
     if (known) return known;
-    const header = readProtectedHeader(token);
+    const header = readProtectedHeader(jws);
     const alg = header['alg'];
     if (typeof alg !== 'string' || alg === '') throw new AuthError('malformed_token', 'token header has no "alg"');
     if (!allowed.has(alg)) throw new AuthError('algorithm_not_allowed', `token algorithm ${alg} is not allowed`);
@@ -261,12 +257,14 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
    * is handed back for verifyWithJwks.
    */
   function verifyAtHand(token: string): Identity | { readonly jwks: JWTVerifyGetKey; readonly algorithms: ReadonlySet<string> } {
-    const header = allowedHeader(token);
+    if (typeof token !== 'string' || token === '') throw new AuthError('missing_token', 'no token');
+    const jws = splitCompactJws(token);
+    const header = allowedHeader(jws);
     const candidates = sourcesFor.get(header.alg)!; // allowed ⇒ at least one source serves the alg
     for (const [i, source] of candidates.entries()) {
       if ('jwks' in source) return source;
       try {
-        return identityFromClaims(verifyJwtSync(token, header, source.keys, checks), mapping, () => hashToken(token));
+        return identityFromClaims(verifyJwtSync(jws, header, source.keys, checks), mapping, () => hashToken(token));
       } catch (err) {
         if (err instanceof AuthError && err.reason === 'invalid_signature' && i < candidates.length - 1) continue;
         throw err;
