@@ -91,7 +91,7 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   if (wanted !== undefined && creds.protocols.length > 0 && !creds.protocols.includes(wanted)) {
     return refuse(ctx, up, 400, 'unsupported_subprotocol', `offer the ${wanted} subprotocol`);
   }
-  if (!creds.token) return refuseToken(ctx, endpoint, up, 'missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)');
+  if (!creds.token) return refuseToken(ctx, endpoint, up, 'missing_token', 'a token is required (?token=, Authorization: Bearer, or a bearer.<jwt> subprotocol)', true);
 
   // Authenticated in this handler whenever the key is at hand (secret, PEM): the upgrade completes
   // synchronously, which avoids uWS.js v20.30's async cork-and-upgrade path closing the new
@@ -100,7 +100,7 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   try {
     identity = authenticateNow(ctx.deps, creds.token);
   } catch (err) {
-    return refuseToken(ctx, endpoint, up, (err as AuthError).reason, (err as AuthError).message);
+    return refuseToken(ctx, endpoint, up, (err as AuthError).reason, (err as AuthError).message, true);
   }
   if (identity) return accept(ctx, endpoint, up, identity, true);
   authenticate(ctx.deps, creds.token).then(
@@ -108,7 +108,7 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
       if (!reply.aborted) accept(ctx, endpoint, up, verified, false);
     },
     (err: AuthError) => {
-      if (!reply.aborted) refuseToken(ctx, endpoint, up, err.reason, err.message);
+      if (!reply.aborted) refuseToken(ctx, endpoint, up, err.reason, err.message, false);
     },
   );
 }
@@ -122,16 +122,13 @@ function refuse(ctx: EdgeContext, up: PendingUpgrade, status: number, reason: st
 }
 
 /** Token refused: HTTP 401, or for dialects whose clients expect it, an upgrade that only says so. */
-function refuseToken(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpgrade, reason: string, message: string): void {
+function refuseToken(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpgrade, reason: string, message: string, inHandler: boolean): void {
   if (!endpoint.dialect.refusal || up.reply.aborted) return refuse(ctx, up, 401, reason, message);
   ctx.deps.metrics.authFailure(reason);
   ctx.deps.log.debug('upgrade refused in-band', { reason, dialect: endpoint.dialect.codec.name });
-  up.reply.aborted = true;
-  const { res } = up;
-  res.cork(() => res.upgrade(endpoint.refused(reason), up.key, up.subprotocol, up.extensions, up.context));
+  completeUpgrade(up, endpoint.refused(reason), inHandler);
 }
 
-/** `inHandler`: still in the upgrade handler, which uWS has corked; after a JWKS fetch we cork. */
 function accept(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpgrade, identity: Identity, inHandler: boolean): void {
   let initial: ChannelRef | undefined;
   if (endpoint.dialect.pathIsSubscription) {
@@ -139,8 +136,15 @@ function accept(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpgrade,
     if (!resolved.ok) return refuse(ctx, up, resolved.reason === 'unknown_channel' ? 404 : 400, resolved.reason, resolved.message);
     initial = { channel: resolved.def.name, params: resolved.params };
   }
-  up.reply.aborted = true; // the upgrade is this request's response
-  const userData = endpoint.createSession(nextConnectionId(), identity, { automatic: up.automatic, ...(initial ? { initial } : {}) });
+  completeUpgrade(up, endpoint.createSession(nextConnectionId(), identity, { automatic: up.automatic, ...(initial ? { initial } : {}) }), inHandler);
+}
+
+/**
+ * The upgrade is this request's response. `inHandler`: still in the upgrade handler, which uWS
+ * has corked; later (after a JWKS fetch) the response must be corked first.
+ */
+function completeUpgrade(up: PendingUpgrade, userData: unknown, inHandler: boolean): void {
+  up.reply.aborted = true;
   const { res } = up;
   if (inHandler) res.upgrade(userData, up.key, up.subprotocol, up.extensions, up.context);
   else res.cork(() => res.upgrade(userData, up.key, up.subprotocol, up.extensions, up.context));
