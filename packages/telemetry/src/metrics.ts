@@ -45,17 +45,15 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
     registers: [registry],
   });
 
-  const [connectionsOf, closesOf, authFailuresOf, publishedOf, messagesInOf, rejectedOf, actionsOf, encodedOf, gapsOf] = [
-    byLabel(connections),
-    byLabel(closes),
-    byLabel(authFailures),
-    byLabel(published),
-    byLabel(messagesIn),
-    byLabel(rejected),
-    byLabel(actions),
-    byLabel(encodedFrames),
-    byLabel(gaps),
-  ];
+  const connectionsOf = byLabel(connections);
+  const closesOf = byLabel(closes);
+  const authFailuresOf = byLabel(authFailures);
+  const publishedOf = byLabel(published);
+  const messagesInOf = byLabel(messagesIn);
+  const rejectedOf = byLabel(rejected);
+  const actionsOf = byLabel(actions);
+  const encodedOf = byLabel(encodedFrames);
+  const gapsOf = byLabel(gaps);
 
   return {
     registry,
