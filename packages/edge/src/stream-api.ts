@@ -16,28 +16,28 @@ import { withTimeout } from '@herald/session';
  */
 export function registerStreamApi(app: TemplatedApp, ctx: EdgeContext): void {
   streamRoute(app, ctx, '/v1/streams/:stream/history', (reply, stream, query) => {
-      const since = Number(query.get('since') ?? '0');
-      const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? '100')));
-      const epoch = query.get('epoch') ?? ctx.deps.bus.epoch();
-      if (!Number.isSafeInteger(since) || since < 0 || !Number.isFinite(limit)) return respondError(reply, 400, 'bad_request', 'since must be a non-negative integer offset');
-      ctx.deps.bus.read(stream, { epoch, offset: since }, limit).then(
-        (r) => {
-          // Envelopes are spliced in as stored: no parse/stringify of payloads.
-          const events = r.events.map((e) => `{"offset":${e.offset},"event":${e.data}}`).join(',');
-          respond(reply, 200, `{"stream":${JSON.stringify(stream)},"epoch":${JSON.stringify(r.epoch)},"head":${r.head},"recovered":${r.recovered},"events":[${events}]}`);
-        },
-        (err: unknown) => respondError(reply, 503, 'history_unavailable', String(err)),
-      );
+    const since = Number(query.get('since') ?? '0');
+    const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? '100')));
+    const epoch = query.get('epoch') ?? ctx.deps.bus.epoch();
+    if (!Number.isSafeInteger(since) || since < 0 || !Number.isFinite(limit)) return respondError(reply, 400, 'bad_request', 'since must be a non-negative integer offset');
+    ctx.deps.bus.read(stream, { epoch, offset: since }, limit).then(
+      (r) => {
+        // Envelopes are spliced in as stored: no parse/stringify of payloads.
+        const events = r.events.map((e) => `{"offset":${e.offset},"event":${e.data}}`).join(',');
+        respond(reply, 200, `{"stream":${JSON.stringify(stream)},"epoch":${JSON.stringify(r.epoch)},"head":${r.head},"recovered":${r.recovered},"events":[${events}]}`);
+      },
+      (err: unknown) => respondError(reply, 503, 'history_unavailable', String(err)),
+    );
   });
 
   streamRoute(app, ctx, '/v1/streams/:stream/last', (reply, stream) => {
-      ctx.deps.bus.last(stream).then(
-        (d) => {
-          if (!d) return respondJson(reply, 404, { error: 'empty', message: 'the stream has no stored event' });
-          respond(reply, 200, `{"stream":${JSON.stringify(stream)},"epoch":${JSON.stringify(d.epoch)},"offset":${d.offset},"event":${d.data}}`);
-        },
-        (err: unknown) => respondError(reply, 503, 'history_unavailable', String(err)),
-      );
+    ctx.deps.bus.last(stream).then(
+      (d) => {
+        if (!d) return respondJson(reply, 404, { error: 'empty', message: 'the stream has no stored event' });
+        respond(reply, 200, `{"stream":${JSON.stringify(stream)},"epoch":${JSON.stringify(d.epoch)},"offset":${d.offset},"event":${d.data}}`);
+      },
+      (err: unknown) => respondError(reply, 503, 'history_unavailable', String(err)),
+    );
   });
 }
 
