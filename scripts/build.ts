@@ -20,10 +20,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { dependencies: Record<string, string> };
 export const OUTFILE = `${root}dist/herald.mjs`;
 
-export async function buildHerald(): Promise<string> {
+export async function buildHerald(outfile = OUTFILE): Promise<string> {
   return bundleNodeProgram(
     { contents: "import { main } from './packages/cli/src/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n", sourcefile: 'herald-entry.ts' },
-    OUTFILE,
+    outfile,
     { __HERALD_CONSOLE_SCRIPT__: JSON.stringify(bundleConsoleScript()) },
   );
 }
