@@ -5,15 +5,15 @@
  * Herald's event frames, and publishes it once. Every benchmark runs against
  * this with the same clients, so Herald's figures have their ceiling beside them.
  *
- *   node --import tsx loadtest/bench/baseline-server.ts <port> [listen sockets, default 4]
+ *   node --import tsx loadtest/bench/baseline-server.ts <port> <listen sockets>
  *
- * Like a Herald edge (HERALD_LISTEN_SOCKETS), it listens with several SO_REUSEPORT sockets, so a
- * connect storm meets the same accept queues on both.
+ * Like a Herald edge (HERALD_LISTEN_SOCKETS), it listens with several SO_REUSEPORT sockets; the
+ * harness passes the edges' count, so a connect storm meets the same accept queues on both.
  */
 import uWS from 'uWebSockets.js';
 
 const port = Number(process.argv[2] ?? 9001);
-const listenSockets = Number(process.argv[3] ?? 4);
+const listenSockets = Number(process.argv[3] ?? 1);
 const app = uWS.App();
 const offsets = new Map<string, number>();
 const EPOCH = 'baseline';

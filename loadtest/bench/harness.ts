@@ -19,12 +19,12 @@ class Child {
   readonly #profiling: boolean;
   #next = 1;
 
+  /** `profileDir`: write a CPU profile there (the generators' cost bounds the servers' on a shared 2-core machine). */
   constructor(
     readonly name: string,
     script: string,
+    profileDir?: string,
   ) {
-    // `--profile <dir>` (main.ts): the generators write CPU profiles too, into <dir>/clients; on a shared 2-core machine their cost bounds the servers'.
-    const profileDir = process.env['HERALD_BENCH_CLIENT_PROFILE_DIR'];
     const profile = profileDir ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${profileDir}`] : [];
     this.#profiling = profile.length > 0;
     this.#child = fork(fileURLToPath(new URL(script, import.meta.url)), [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -70,13 +70,13 @@ export class LoadGenerators {
   readonly #workers: Child[];
   readonly #probe: Child;
 
-  constructor(count: number) {
-    this.#workers = Array.from({ length: count }, (_, i) => new Child(`load-${i + 1}`, './load-worker.ts'));
-    this.#probe = new Child('probe', './load-worker.ts');
+  constructor(count: number, profileDir?: string) {
+    this.#workers = Array.from({ length: count }, (_, i) => new Child(`load-${i + 1}`, './load-worker.ts', profileDir));
+    this.#probe = new Child('probe', './load-worker.ts', profileDir);
   }
 
-  static forConnections(connections: number): LoadGenerators {
-    return new LoadGenerators(Math.max(1, Math.ceil(connections / SOCKETS_PER_WORKER)));
+  static forConnections(connections: number, profileDir?: string): LoadGenerators {
+    return new LoadGenerators(Math.max(1, Math.ceil(connections / SOCKETS_PER_WORKER)), profileDir);
   }
 
   processes(): { name: string; pid: number }[] {
@@ -158,7 +158,11 @@ export class LoadGenerators {
 }
 
 export class Publisher {
-  readonly #child = new Child('publisher', './publish-worker.ts');
+  readonly #child: Child;
+
+  constructor(profileDir?: string) {
+    this.#child = new Child('publisher', './publish-worker.ts', profileDir);
+  }
 
   get pid(): number {
     return this.#child.pid;

@@ -5,7 +5,6 @@
  * loadtest/bench/results/latest.json for docs/BENCHMARKS.md and the plot.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { cpuCell, METRIC_HEADS, metricCells, rowName } from './columns.js';
@@ -52,7 +51,6 @@ async function main(): Promise<number> {
   }
   // Every figure gets its ceiling beside it.
   if (!modes.includes('baseline') && !values['no-baseline']) modes.unshift('baseline');
-  if (values.profile) process.env['HERALD_BENCH_CLIENT_PROFILE_DIR'] = join(values.profile, 'clients');
   const options: RunOptions = {
     scale: Number(values.scale),
     natsNodes: Number(values['nats-nodes']),

@@ -5,6 +5,7 @@
  * - `cluster`: a nats-server, one authz service and `herald edge` processes.
  */
 import { fileURLToPath } from 'node:url';
+import { loadEdgeConfig } from '@herald/config';
 import { connectProducer } from '@herald/producer';
 import { freePort, startLocalNats, type LocalNats } from '@herald/local-nats';
 import { HeraldProcess, NodeProcess, waitReady } from '../../test/support/cluster.js';
@@ -93,7 +94,9 @@ export async function startSystem(mode: Mode, options: SystemOptions): Promise<S
     if (mode === 'baseline') {
       for (let i = 0; i < options.edges; i++) {
         const port = await freePort();
-        const proc = new NodeProcess(`baseline-${i + 1}`, [(await serverBuilds()).baseline, String(port)], {});
+        // As many listen sockets (accept queues) as the Herald edges get: HERALD_LISTEN_SOCKETS or its default.
+        const listenSockets = loadEdgeConfig(process.env).listenSockets;
+        const proc = new NodeProcess(`baseline-${i + 1}`, [(await serverBuilds()).baseline, String(port), String(listenSockets)], {});
         const edge = { name: `uws-${i + 1}`, port, process: proc, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
         edges.push(edge);
         await waitReady(`${edge.http}/readyz`, proc);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Histogram } from '../histogram.js';
 import { cpuPercent, LoadGenerators, Publisher, sampleAll, sleep, type ProcSample } from '../harness.js';
 import type { ConnectPlan, PublishGroup, PublishResult } from '../protocol.js';
@@ -74,15 +75,19 @@ export interface Run {
   processes(): { name: string; pid: number }[];
 }
 
-/** Starts the system, load generators for `connections` and a publisher; stops them all afterwards. */
 /** Edges per mode: a cluster gets two, the smallest that shows fan-out across pods. */
 export const edgesFor = (mode: Mode): number => (mode === 'cluster' ? 2 : 1);
 
+/**
+ * Starts the system, load generators for `connections` and a publisher; stops them all afterwards.
+ * With `profileDir`, the edges write CPU profiles there and the load generators and publisher into `<profileDir>/clients`.
+ */
 export async function withRun<T>(mode: Mode, systemOptions: SystemOptions, connections: number, options: RunOptions, body: (run: Run) => Promise<T>): Promise<T> {
   const nodeArgs = options.profileDir && mode !== 'baseline' ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${options.profileDir}`] : [];
   const system = await startSystem(mode, { natsNodes: options.natsNodes, ...systemOptions, nodeArgs });
-  const load = LoadGenerators.forConnections(connections);
-  const publisher = new Publisher();
+  const clientProfiles = options.profileDir ? join(options.profileDir, 'clients') : undefined;
+  const load = LoadGenerators.forConnections(connections, clientProfiles);
+  const publisher = new Publisher(clientProfiles);
   const run: Run = {
     system,
     load,
