@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadEdgeConfig } from '@herald/config';
 import { connectProducer } from '@herald/producer';
 import { freePort, startLocalNats, type LocalNats } from '@herald/local-nats';
-import { HeraldProcess, NodeProcess, waitReady } from '../../test/support/cluster.js';
+import { HERALD_SOURCES, HeraldProcess, NodeProcess, waitReady } from '../../test/support/cluster.js';
 import { buildHerald, bundleNodeProgram } from '../../scripts/build.js';
 
 export type Mode = 'baseline' | 'embedded' | 'cluster';
@@ -19,16 +19,25 @@ export const API_KEY = 'bench-api-key-0123456789';
 
 const BASELINE = process.env.BASELINE_SCRIPT ?? fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
 
+/** How a server process is started: node arguments before its own (script first). */
+interface ServerScripts {
+  readonly herald: string;
+  readonly baseline: readonly string[];
+}
+
 /**
  * The servers run as a deployment runs them: the production build (`npm run build`), and the
- * baseline bundled the same way, with no TypeScript loader in either. Built once per bench run.
+ * baseline bundled the same way, with no TypeScript loader in either; built once per bench run.
+ * `--sources` runs both through tsx instead, as `npm start` does.
  */
-let builds: Promise<{ herald: string; baseline: string }> | undefined;
-const serverBuilds = (): Promise<{ herald: string; baseline: string }> =>
-  (builds ??= (async () => ({
+let builds: Promise<ServerScripts> | undefined;
+async function serverScripts(fromSources: boolean): Promise<ServerScripts> {
+  if (fromSources) return { herald: HERALD_SOURCES, baseline: ['--import', 'tsx', BASELINE] };
+  return (builds ??= (async () => ({
     herald: await buildHerald(),
-    baseline: await bundleNodeProgram(BASELINE, fileURLToPath(new URL('../../dist/bench-baseline.mjs', import.meta.url))),
+    baseline: [await bundleNodeProgram(BASELINE, fileURLToPath(new URL('../../dist/bench-baseline.mjs', import.meta.url)))],
   }))());
+}
 
 export interface Edge {
   readonly name: string;
@@ -46,6 +55,8 @@ export interface SystemOptions {
   readonly env?: Record<string, string>;
   /** Node flags for the edges, e.g. `--cpu-prof`. */
   readonly nodeArgs?: readonly string[];
+  /** Run the servers from the TypeScript sources through tsx, as `npm start` does (to compare with the build). */
+  readonly fromSources?: boolean;
 }
 
 export interface System {
@@ -59,9 +70,9 @@ export interface System {
   stop(): Promise<void>;
 }
 
-async function startEdge(name: string, command: 'start' | 'edge', env: Record<string, string>, nodeArgs: readonly string[]): Promise<Edge> {
+async function startEdge(name: string, command: 'start' | 'edge', env: Record<string, string>, nodeArgs: readonly string[], script: string): Promise<Edge> {
   const port = await freePort();
-  const process = new HeraldProcess(command, { ...env, HERALD_PORT: String(port) }, nodeArgs, (await serverBuilds()).herald);
+  const process = new HeraldProcess(command, { ...env, HERALD_PORT: String(port) }, nodeArgs, script);
   const edge = { name, port, process, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
   await waitReady(`${edge.http}/readyz`, process);
   return edge;
@@ -91,12 +102,13 @@ export async function startSystem(mode: Mode, options: SystemOptions): Promise<S
     return list;
   };
   try {
+    const scripts = await serverScripts(options.fromSources ?? false);
     if (mode === 'baseline') {
       for (let i = 0; i < options.edges; i++) {
         const port = await freePort();
         // As many listen sockets (accept queues) as the Herald edges get: HERALD_LISTEN_SOCKETS or its default.
         const listenSockets = loadEdgeConfig(process.env).listenSockets;
-        const proc = new NodeProcess(`baseline-${i + 1}`, [(await serverBuilds()).baseline, String(port), String(listenSockets)], {});
+        const proc = new NodeProcess(`baseline-${i + 1}`, [...scripts.baseline, String(port), String(listenSockets)], {});
         const edge = { name: `uws-${i + 1}`, port, process: proc, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
         edges.push(edge);
         await waitReady(`${edge.http}/readyz`, proc);
@@ -106,7 +118,7 @@ export async function startSystem(mode: Mode, options: SystemOptions): Promise<S
     }
     const env = { ...HERALD_ENV, ...options.env };
     if (mode === 'embedded') {
-      for (let i = 0; i < options.edges; i++) edges.push(await startEdge(`edge-${i + 1}`, 'start', env, options.nodeArgs ?? []));
+      for (let i = 0; i < options.edges; i++) edges.push(await startEdge(`edge-${i + 1}`, 'start', env, options.nodeArgs ?? [], scripts.herald));
       const setOwner = async (type: string, id: string, account: string): Promise<void> => {
         // Every embedded process has its own ownership store.
         for (const e of edges) {
@@ -124,10 +136,10 @@ export async function startSystem(mode: Mode, options: SystemOptions): Promise<S
     nats = await startLocalNats({ size });
     const clusterEnv = { ...env, NATS_URL: nats.urls, HERALD_JETSTREAM_REPLICAS: String(Math.min(size, 3)), HERALD_KV_REPLICAS: String(Math.min(size, 3)) };
     const authzPort = await freePort();
-    const authz = new HeraldProcess('authz', { ...clusterEnv, HERALD_AUTHZ_PORT: String(authzPort) }, [], (await serverBuilds()).herald);
+    const authz = new HeraldProcess('authz', { ...clusterEnv, HERALD_AUTHZ_PORT: String(authzPort) }, [], scripts.herald);
     extra.push({ name: 'authz', process: authz });
     await waitReady(`http://127.0.0.1:${authzPort}/healthz`, authz);
-    for (let i = 0; i < options.edges; i++) edges.push(await startEdge(`edge-${i + 1}`, 'edge', clusterEnv, options.nodeArgs ?? []));
+    for (let i = 0; i < options.edges; i++) edges.push(await startEdge(`edge-${i + 1}`, 'edge', clusterEnv, options.nodeArgs ?? [], scripts.herald));
     const urls = nats.urls;
     const setOwner = async (type: string, id: string, account: string): Promise<void> => {
       const producer = await connectProducer({ servers: urls, name: 'bench-setup' });

@@ -4,7 +4,8 @@ import { signDevToken, type DevTokenOptions } from '@herald/auth';
 import { freePort, startLocalNats, type LocalNats } from '@herald/local-nats';
 import { API_KEY, SECRET } from './edge.js';
 
-const HERALD = fileURLToPath(new URL('../../scripts/herald.mjs', import.meta.url));
+/** The `herald` CLI from its TypeScript sources, through tsx (what `npm start` runs). */
+export const HERALD_SOURCES = fileURLToPath(new URL('../../scripts/herald.mjs', import.meta.url));
 
 /** One node child process, with its output kept for failure messages. */
 export class NodeProcess {
@@ -55,7 +56,7 @@ export class NodeProcess {
  * `script`: the CLI to run, by default the TypeScript sources through tsx (the benchmark runs the production build).
  */
 export class HeraldProcess extends NodeProcess {
-  constructor(command: string, env: Record<string, string>, nodeArgs: readonly string[] = [], script = HERALD) {
+  constructor(command: string, env: Record<string, string>, nodeArgs: readonly string[] = [], script = HERALD_SOURCES) {
     super(command, [...nodeArgs, script, command], env);
   }
 }

@@ -10,6 +10,8 @@ export interface RunOptions {
   readonly natsNodes: number;
   /** Edges write CPU profiles here (`--cpu-prof`). */
   readonly profileDir?: string;
+  /** Servers run from the TypeScript sources through tsx instead of the production build (`--sources`). */
+  readonly fromSources?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -84,7 +86,7 @@ export const edgesFor = (mode: Mode): number => (mode === 'cluster' ? 2 : 1);
  */
 export async function withRun<T>(mode: Mode, systemOptions: SystemOptions, connections: number, options: RunOptions, body: (run: Run) => Promise<T>): Promise<T> {
   const nodeArgs = options.profileDir && mode !== 'baseline' ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const system = await startSystem(mode, { natsNodes: options.natsNodes, ...systemOptions, nodeArgs });
+  const system = await startSystem(mode, { natsNodes: options.natsNodes, fromSources: options.fromSources ?? false, ...systemOptions, nodeArgs });
   const clientProfiles = options.profileDir ? join(options.profileDir, 'clients') : undefined;
   const load = LoadGenerators.forConnections(connections, clientProfiles);
   const publisher = new Publisher(clientProfiles);
