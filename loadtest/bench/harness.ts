@@ -205,6 +205,19 @@ export function sampleAll(list: readonly { name: string; pid: number }[]): ProcS
   return list.map((p) => sampleProcess(p.name, p.pid));
 }
 
+/**
+ * The kernel's count of connections dropped because a listen socket's accept queue was full
+ * (`TcpExtListenOverflows`, what `nstat` shows), for the whole machine. Loopback only here, so
+ * a delta over a storm is the storm's.
+ */
+export function listenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const names = lines.find((l) => l.startsWith('TcpExt:'))?.split(' ') ?? [];
+  const values = lines.filter((l) => l.startsWith('TcpExt:'))[1]?.split(' ') ?? [];
+  const i = names.indexOf('ListenOverflows');
+  return i < 0 ? 0 : Number(values[i]);
+}
+
 /** CPU use between two samples, in percent of one core, per process name. */
 export function cpuPercent(before: readonly ProcSample[], after: readonly ProcSample[], seconds: number): Record<string, number> {
   const out: Record<string, number> = {};
