@@ -6,6 +6,7 @@ import { SeqWindow } from './seq-window.js';
 import { expand } from './protocol.js';
 import { Histogram } from './histogram.js';
 import { BenchClient } from './ws-client.js';
+import { summarizeProfile } from './profile-summary.js';
 
 /**
  * The harness must keep working: a tiny resume run in every mode,
@@ -95,4 +96,29 @@ test('the load client answers a server close and reports its code (a stalled soc
   } finally {
     await edge.stop();
   }
+});
+
+test('profile summary: self and inclusive time per function, optionally only around one function', () => {
+  const frame = (functionName: string) => ({ functionName, url: '' });
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+      { id: 2, callFrame: frame('handleUpgrade'), children: [3] },
+      { id: 3, callFrame: frame('verify') },
+      { id: 4, callFrame: frame('(idle)') },
+    ],
+    samples: [4, 2, 3, 3, 4],
+    // A sample lasts until the next one: idle 10, handleUpgrade 20, verify 30 + 40, the last one 0.
+    timeDeltas: [0, 10, 20, 30, 40],
+  };
+  const whole = summarizeProfile(profile);
+  assert.equal(whole.totalUs, 100);
+  assert.equal(whole.self.get('verify'), 70);
+  assert.equal(whole.self.get('handleUpgrade'), 20);
+  assert.equal(whole.inclusive.get('handleUpgrade'), 90);
+  assert.equal(whole.inclusive.get('(root)'), 100);
+  const storm = summarizeProfile(profile, 'handleUpgrade');
+  assert.equal(storm.totalUs, 90);
+  assert.equal(storm.self.get('(idle)'), undefined);
+  assert.throws(() => summarizeProfile(profile, 'nothing'), /no sample/);
 });
