@@ -72,39 +72,50 @@ export function parseNativeFrame(text: string): ParseResult {
   return isParseFailure(m) ? m : nativeCommand(m);
 }
 
-/** A native command from a frame's parsed object (also JSON-RPC's named params, with `type` = the method). */
+/**
+ * A native command from a frame's parsed object (also JSON-RPC's named params, with `type` = the method).
+ * Runs once per client frame: no closures or spreads here, the helpers below are module functions.
+ */
 export function nativeCommand(m: Readonly<Record<string, unknown>>): ParseResult {
   const id = requestId(m['id']);
   if (m['id'] !== undefined && id === undefined) return { ok: false, code: 'bad_frame', message: 'id must be a string (≤128) or a number' };
-  const fail = (message: string): ParseResult => ({ ok: false, code: 'bad_frame', message, ...(id !== undefined ? { id } : {}) });
-  const withId = <T extends object>(c: T): T => (id !== undefined ? { ...c, id } : c);
 
   switch (m['type']) {
     case 'ping':
-      return { ok: true, command: withId({ type: 'ping' as const }) };
+      return withId({ type: 'ping' }, id);
     case 'subscribe':
     case 'unsubscribe': {
       const ref = channelRef(m);
-      if (typeof ref === 'string') return fail(ref);
-      if (m['type'] === 'unsubscribe') return { ok: true, command: withId({ type: 'unsubscribe' as const, ref }) };
-      if (m['since'] === undefined || m['since'] === null) return { ok: true, command: withId({ type: 'subscribe' as const, ref }) };
+      if (typeof ref === 'string') return badFrame(ref, id);
+      if (m['type'] === 'unsubscribe') return withId({ type: 'unsubscribe', ref }, id);
+      if (m['since'] === undefined || m['since'] === null) return withId({ type: 'subscribe', ref }, id);
       const since = sincePosition(m['since']);
-      if (typeof since === 'string') return fail(since);
-      return { ok: true, command: withId({ type: 'subscribe' as const, ref, since }) };
+      if (typeof since === 'string') return badFrame(since, id);
+      return withId({ type: 'subscribe', ref, since }, id);
     }
     case 'perform': {
       const ref = channelRef(m);
-      if (typeof ref === 'string') return fail(ref);
-      if (typeof m['action'] !== 'string' || m['action'].length === 0 || m['action'].length > 100) return fail('perform needs an action name');
-      if (id === undefined) return fail('perform needs an id to reply to');
+      if (typeof ref === 'string') return badFrame(ref, id);
+      if (typeof m['action'] !== 'string' || m['action'].length === 0 || m['action'].length > 100) return badFrame('perform needs an action name', id);
+      if (id === undefined) return badFrame('perform needs an id to reply to', id);
       return { ok: true, command: { type: 'perform', ref, action: m['action'], data: m['data'] ?? {}, id } };
     }
     case 'refresh':
-      if (typeof m['token'] !== 'string' || m['token'].length === 0) return fail('refresh needs a token');
-      return { ok: true, command: withId({ type: 'refresh' as const, token: m['token'] }) };
+      if (typeof m['token'] !== 'string' || m['token'].length === 0) return badFrame('refresh needs a token', id);
+      return withId({ type: 'refresh', token: m['token'] }, id);
     default:
       return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(m['type'] ?? null).slice(0, 64)}`, ...(id !== undefined ? { id } : {}) };
   }
+}
+
+/** A parsed command, carrying `id` only when the frame had one. `command` is fresh, so adding to it is safe. */
+function withId(command: Exclude<ClientCommand, { type: 'perform' | 'call' }>, id: RequestId | undefined): ParseResult {
+  if (id !== undefined) (command as { id?: RequestId }).id = id;
+  return { ok: true, command };
+}
+
+function badFrame(message: string, id: RequestId | undefined): ParseResult {
+  return id === undefined ? { ok: false, code: 'bad_frame', message } : { ok: false, code: 'bad_frame', message, id };
 }
 
 function requestId(v: unknown): RequestId | undefined {
