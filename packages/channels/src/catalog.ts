@@ -1,7 +1,6 @@
 import type { Identity } from '@herald/auth';
 import type { Rule } from '@herald/authz';
 import type { ChannelDef, ParamSpec, ResolveResult, SubscriptionRequest } from './types.js';
-import { stableStringify } from './stable-json.js';
 
 /** Param values are ids or enum words: no `:` (stream token separator), no spaces, bounded length. */
 const PARAM_VALUE = /^[A-Za-z0-9_@.+=-]{1,128}$/;
@@ -13,6 +12,8 @@ const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
 interface CompiledTemplate {
   readonly template: string;
   readonly placeholders: readonly string[];
+  /** The template cut at its placeholders: literal text at even indexes, param names at odd ones. */
+  readonly parts: readonly string[];
   /** Matches the streams the template produces; group i captures placeholder i. */
   readonly matcher: RegExp;
 }
@@ -20,6 +21,10 @@ interface CompiledTemplate {
 interface CompiledChannel {
   readonly def: ChannelDef;
   readonly templates: readonly CompiledTemplate[];
+  /** `def.params.fields` as entries, once instead of per subscribe. */
+  readonly fields: readonly (readonly [string, ParamSpec])[];
+  /** Param names in sorted order with their JSON key prefix (`"name":`): the subscription key without a sort per subscribe. */
+  readonly keyOrder: readonly (readonly [string, string])[];
 }
 
 /** A channel whose subscription with `params` reads a given stream (see `Catalog.channelsForStream`). */
@@ -51,7 +56,9 @@ export class Catalog {
     for (const def of defs) {
       if (names.has(def.name)) throw new Error(`channel ${def.name} is defined twice`);
       names.add(def.name);
-      const compiled: CompiledChannel = { def, templates: def.streams.map(compileTemplate) };
+      const fields = Object.entries(def.params.fields);
+      const keyOrder = fields.map(([name]) => name).sort().map((name) => [name, `${JSON.stringify(name)}:`] as const);
+      const compiled: CompiledChannel = { def, templates: def.streams.map(compileTemplate), fields, keyOrder };
       validateDef(def, compiled.templates);
       if (def.kind === 'channelId') this.#channelIds.set(def.name, compiled);
       else this.#named.set(def.name, compiled); // path channels too: a path socket's subscription is `{channel: '/ws/agents', params}`
@@ -220,7 +227,7 @@ function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Id
   }
   const input = rawParams as Record<string, unknown>;
   const params: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(def.params.fields)) {
+  for (const [name, spec] of compiled.fields) {
     let value = Object.hasOwn(input, name) ? input[name] : undefined;
     let implied = false;
     if (value === undefined || value === null || value === '') {
@@ -245,15 +252,38 @@ function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Id
   }
   const streams = selectStreams(compiled, params);
   if (streams.length === 0) return invalid(`${def.name}: params do not name a stream`);
-  return { ok: true, def, params, streams, key: `${def.name}${stableStringify(params)}` };
+  return { ok: true, def, params, streams, key: subscriptionKey(compiled, params) };
+}
+
+/** `name` + the params as stable JSON (keys sorted), as `stableStringify` writes it: equal params, equal keys. */
+function subscriptionKey(compiled: CompiledChannel, params: Readonly<Record<string, string>>): string {
+  let json = '';
+  for (const [name, prefix] of compiled.keyOrder) {
+    const value = params[name];
+    if (value === undefined) continue;
+    json += `${json === '' ? '' : ','}${prefix}${JSON.stringify(value)}`;
+  }
+  return `${compiled.def.name}{${json}}`;
 }
 
 function selectStreams(compiled: CompiledChannel, params: Record<string, string>): string[] {
   const out: string[] = [];
   for (const t of compiled.templates) {
-    if (!t.placeholders.every((p) => params[p] !== undefined)) continue;
-    out.push(t.template.replace(PLACEHOLDER, (_, p: string) => params[p] as string));
+    const stream = renderTemplate(t, params);
+    if (stream === undefined) continue;
+    out.push(stream);
     if ((compiled.def.select ?? 'first') === 'first') break;
+  }
+  return out;
+}
+
+/** The template with its placeholders filled in; undefined when a param it needs is absent. */
+function renderTemplate(t: CompiledTemplate, params: Readonly<Record<string, string>>): string | undefined {
+  let out = t.parts[0] as string;
+  for (let i = 1; i < t.parts.length; i += 2) {
+    const value = params[t.parts[i] as string];
+    if (value === undefined) return undefined;
+    out += value + (t.parts[i + 1] as string);
   }
   return out;
 }
@@ -264,7 +294,7 @@ function compileTemplate(template: string): CompiledTemplate {
     .split(PLACEHOLDER)
     .map((part, i) => (i % 2 === 1 ? '([^:]+)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('');
-  return { template, placeholders, matcher: new RegExp(`^${source}$`) };
+  return { template, placeholders, parts: template.split(PLACEHOLDER), matcher: new RegExp(`^${source}$`) };
 }
 
 function matchPath(pattern: string, path: string): Record<string, string> | undefined {
