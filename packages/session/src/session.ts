@@ -112,6 +112,9 @@ export class Session implements HubMember {
   /** Subscribes queued but not yet answered, for dialects that answer a subscription once. */
   #pendingSubscribes: Set<string> | undefined;
   #tail: Promise<void> | undefined;
+  /** Tasks chained and not yet settled (commands and revalidations); 0 = the next may start at once. */
+  #queued = 0;
+  /** Client commands among them, against `maxPendingCommands`. */
   #pending = 0;
   /** Inbound frames. */
   readonly #inbound: TokenBucket;
@@ -144,10 +147,11 @@ export class Session implements HubMember {
     this.sendFrame(this.codec.welcome(this.id, limits.heartbeatSec, this.identity.expiresAt, advertisedLimits(limits)));
     if (this.identity.expiresAt !== undefined) this.deps.expiry.schedule(this, this.identity.expiresAt);
     // Personal inboxes arrive without asking, unless the client subscribes itself (to resume them with `since`).
-    if (this.options.automatic) for (const def of this.deps.catalog.automatic()) this.#enqueue({ type: 'subscribe', ref: { channel: def.name, params: {} } });
+    // Queued, not started: the transport is still opening this session and expects no callback from it yet.
+    if (this.options.automatic) for (const def of this.deps.catalog.automatic()) this.#enqueue({ type: 'subscribe', ref: { channel: def.name, params: {} } }, false);
     if (this.options.initial) {
       const since = this.options.initialSince;
-      this.#enqueue({ type: 'subscribe', ref: this.options.initial, ...(since ? { since } : {}) });
+      this.#enqueue({ type: 'subscribe', ref: this.options.initial, ...(since ? { since } : {}) }, false);
     }
   }
 
@@ -173,7 +177,7 @@ export class Session implements HubMember {
       (this.#pendingSubscribes ??= new Set()).add(command.ref.identifier);
     }
     if (this.#pending >= limits.maxPendingCommands) return this.close(CloseCode.LimitExceeded, 'too_many_pending_commands');
-    this.#enqueue(command);
+    this.#enqueue(command, true);
   }
 
   #hasIdentifier(identifier: string): boolean {
@@ -181,25 +185,55 @@ export class Session implements HubMember {
     return false;
   }
 
-  #enqueue(command: ClientCommand): void {
+  /** `mayStartNow`: the command may run in this tick when nothing is queued (see #chain). */
+  #enqueue(command: ClientCommand, mayStartNow: boolean): void {
     this.#pending++;
     const id = 'id' in command ? command.id : undefined;
-    void this.#chain(() => this.#handle(command), { what: 'command', type: command.type }, () => {
-      if (id !== undefined) this.sendFrame(this.codec.error('internal', 'internal error', id));
-    }).finally(() => {
-      this.#pending--;
-    });
+    void this.#chain(
+      () => this.#handle(command),
+      { what: 'command', type: command.type },
+      () => {
+        if (id !== undefined) this.sendFrame(this.codec.error('internal', 'internal error', id));
+      },
+      () => this.#pending--,
+      mayStartNow,
+    );
   }
 
-  /** Run `task` after everything queued before it (skipped once closed); a failure is logged, then `onFailure`. */
-  #chain(task: () => Promise<void> | void, fields: { what: string; type?: string }, onFailure?: () => void): Promise<void> {
-    this.#tail = (this.#tail ?? Promise.resolve())
-      .then(() => (this.#closed ? undefined : task()))
-      .catch((err: unknown) => {
+  /**
+   * Run `task` after everything queued before it (skipped once closed); a failure is logged, then
+   * `onFailure`; `onSettled` either way. With `mayStartNow` and nothing queued the task starts at
+   * once, in the caller's tick: most client frames arrive on an idle connection, and a microtask
+   * hop per command is measurable in a connect storm. Callers that must not be called back
+   * before they return (a transport still opening the session) leave it false.
+   */
+  #chain(task: () => Promise<void> | void, fields: { what: string; type?: string }, onFailure?: () => void, onSettled?: () => void, mayStartNow = false): Promise<void> {
+    const run = (): Promise<void> | void => (this.#closed ? undefined : task());
+    let started: Promise<void>;
+    if (mayStartNow && this.#queued === 0) {
+      try {
+        started = Promise.resolve(run());
+      } catch (err) {
+        started = Promise.reject(err);
+      }
+    } else {
+      started = (this.#tail ?? Promise.resolve()).then(run);
+    }
+    this.#queued++;
+    const tail = started.then(
+      () => {
+        this.#queued--;
+        onSettled?.();
+      },
+      (err: unknown) => {
+        this.#queued--;
         this.deps.log.error(`${fields.what} failed`, { connection: this.id, ...fields, error: err });
         onFailure?.();
-      });
-    return this.#tail;
+        onSettled?.();
+      },
+    );
+    this.#tail = tail;
+    return tail;
   }
 
   /** The transport closed the socket: release everything, never touch the socket again. */
@@ -357,10 +391,11 @@ export class Session implements HubMember {
     }
     metrics.subscriptions(1);
 
-    const live = this.#liveStates(resolved);
+    // Streams this socket already read through another subscription are reported where they stand.
+    const live = joins.includes(undefined) ? this.#liveStates(resolved) : undefined;
     const states = resolved.streams.map((stream, i) => {
       const j = joins[i];
-      return j ? { stream, epoch: j.epoch, offset: j.offset, history: def.history } : (live[i] as StreamState);
+      return j ? { stream, epoch: j.epoch, offset: j.offset, history: def.history } : (live?.[i] as StreamState);
     });
     const recovered = since === undefined ? undefined : joins.every((j) => j?.recovered !== false);
     this.sendFrame(this.codec.subscribed(echo, resolved.key, states, recovered, id));
