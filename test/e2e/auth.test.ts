@@ -85,6 +85,17 @@ describe('authentication before the upgrade', () => {
     }
   });
 
+  test('a ?token= among other parameters is found and percent-decoded', async () => {
+    const token = await good();
+    // Every character escaped: the edge must decode the parameter, not take its raw bytes.
+    const escaped = [...token].map((ch) => `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    const c = await TestClient.connect(edge.ws, { path: `/ws?inbox=manual&token=${escaped}&x=1` });
+    assert.equal((await c.type('welcome'))['type'], 'welcome');
+    c.close();
+    const err = await refused(edge, { path: `/ws?tokens=${token}&token=` });
+    assert.equal(err.body['reason'], 'missing_token', 'an empty ?token= or a look-alike name is no token');
+  });
+
   test('a token in the herald_token cookie connects', async () => {
     const c = await TestClient.connect(edge.ws, { headers: { cookie: `theme=dark; herald_token=${await good()}` } });
     assert.equal((await c.type('welcome'))['type'], 'welcome');

@@ -8,9 +8,14 @@ export interface UpgradeCredentials {
   protocols: string[];
 }
 
+/** A parsed query: URLSearchParams, or a server's own reader (uWS `req.getQuery(name)`). */
+export interface QueryParams {
+  get(name: string): string | null | undefined;
+}
+
 export interface ExtractInput {
   /** Raw query string (a leading `?` is ignored), or the request's query already parsed. */
-  query: string | URLSearchParams;
+  query: string | QueryParams;
   /** Raw Authorization header ('' when absent). */
   authorization: string;
   /** Raw Sec-WebSocket-Protocol header ('' when absent). */
@@ -34,7 +39,7 @@ function fromHeader(authorization: string): string | undefined {
   return m?.[1];
 }
 
-function fromQuery(query: string | URLSearchParams): string | undefined {
+function fromQuery(query: string | QueryParams): string | undefined {
   const params = typeof query === 'string' ? new URLSearchParams(query.startsWith('?') ? query.slice(1) : query) : query;
   const token = params.get('token')?.trim();
   return token ? token : undefined;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { extractToken, type AuthError, type Identity } from '@herald/auth';
+import { extractToken, type AuthError, type Identity, type QueryParams } from '@herald/auth';
 import type { ChannelRef } from '@herald/protocol';
 import type { SessionOptions } from '@herald/session';
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
@@ -60,10 +60,10 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   const origin = req.getHeader('origin');
   const host = req.getHeader('host');
   const { dialect } = endpoint;
-  // Parsed once: the token may be in it, and `?inbox=manual` (the client subscribes the Inbox channel
-  // itself, to resume it with `since`).
-  const rawQuery = req.getQuery();
-  const query = rawQuery ? new URLSearchParams(rawQuery) : EMPTY_QUERY;
+  // The token may be in the query, and `?inbox=manual` (the client subscribes the Inbox channel itself,
+  // to resume it with `since`). uWS finds and decodes single parameters natively: cheaper than
+  // parsing the whole query (URLSearchParams) on every connect.
+  const query: QueryParams = { get: (name) => req.getQuery(name) };
   const creds = extractToken({
     query,
     authorization: req.getHeader('authorization'),
@@ -112,8 +112,6 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
     },
   );
 }
-
-const EMPTY_QUERY = new URLSearchParams();
 
 function refuse(ctx: EdgeContext, up: PendingUpgrade, status: number, reason: string, message: string): void {
   ctx.deps.metrics.authFailure(reason);
