@@ -54,6 +54,24 @@ test('a small resume run reports every field and loses nothing in Herald', { tim
   assert.ok(rows.every((r) => r['baseline_deliveries_per_s'] === null), 'resume has no deliveries/s figure, so no ceiling either');
 });
 
+test('a small connect storm: a cold and a warm storm per mode, CPU per connect split by thread', { timeout: 110_000 }, async () => {
+  const run = await bench(['connect-storm', '--mode', 'embedded', '--scale', '0.02', '--json', '--no-save']);
+  assert.equal(run.code, 0, run.stderr);
+  const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    rows.map((r) => `${r['mode']}/${r['variant']}`),
+    ['baseline/cold edge', 'baseline/warm edge', 'embedded/cold edge', 'embedded/warm edge'],
+  );
+  for (const r of rows) {
+    assert.equal(r['connections'], 200);
+    assert.ok((r['connects_per_s'] as number) > 0, JSON.stringify(r));
+    const extra = r['extra'] as Record<string, number>;
+    // Ticks are read once per process and once for its main thread: the split adds up to the total.
+    assert.ok(Math.abs(extra['server_main_thread_us_per_connect']! + extra['server_helper_threads_us_per_connect']! - extra['server_cpu_us_per_connect']!) <= 1, JSON.stringify(extra));
+    assert.ok(extra['server_helper_threads_us_per_connect']! >= 0, 'the main thread is part of the process, never more');
+  }
+});
+
 test('an unknown scenario prints the usage and exits 64', async () => {
   const run = await bench(['nope']);
   assert.equal(run.code, 64);

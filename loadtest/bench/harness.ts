@@ -151,6 +151,11 @@ export class LoadGenerators {
     await Promise.all(this.#all.map((w) => w.call({ op: 'drop', delayMs })));
   }
 
+  /** Closes every client; the generators stay, ready for another `connect`. */
+  async disconnect(): Promise<void> {
+    await Promise.all(this.#all.map((w) => w.call({ op: 'close' })));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.#all.map((w) => w.call({ op: 'close' }).catch(() => {})));
     for (const w of this.#all) w.kill();
@@ -185,19 +190,27 @@ export interface ProcSample {
   readonly name: string;
   readonly pid: number;
   readonly cpuTicks: number;
+  /** The main (JavaScript) thread's share of `cpuTicks`; the rest is V8's and libuv's helper threads (JIT, GC marking). */
+  readonly mainCpuTicks: number;
   readonly rssBytes: number;
+}
+
+/** utime + stime of a /proc stat line. */
+function statTicks(path: string): number {
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 export function sampleProcess(name: string, pid: number): ProcSample {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuTicks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const cpuTicks = statTicks(`/proc/${pid}/stat`); // every thread's
+    const mainCpuTicks = statTicks(`/proc/${pid}/task/${pid}/stat`);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { name, pid, cpuTicks, rssBytes: rssKb * 1024 };
+    return { name, pid, cpuTicks, mainCpuTicks, rssBytes: rssKb * 1024 };
   } catch {
-    return { name, pid, cpuTicks: 0, rssBytes: 0 }; // exited
+    return { name, pid, cpuTicks: 0, mainCpuTicks: 0, rssBytes: 0 }; // exited
   }
 }
 
@@ -227,6 +240,23 @@ export function cpuPercent(before: readonly ProcSample[], after: readonly ProcSa
     out[a.name] = Math.round(((a.cpuTicks - b.cpuTicks) / TICKS_PER_SEC / seconds) * 100);
   }
   return out;
+}
+
+/**
+ * CPU time of the processes `names` selects between two samples, in µs per `units` (connects),
+ * split into the main thread and the helper threads.
+ */
+export function cpuUsPer(before: readonly ProcSample[], after: readonly ProcSample[], names: RegExp, units: number): { total: number; main: number; helpers: number } {
+  let total = 0;
+  let main = 0;
+  for (const a of after) {
+    const b = before.find((x) => x.pid === a.pid);
+    if (!b || !names.test(a.name)) continue;
+    total += a.cpuTicks - b.cpuTicks;
+    main += a.mainCpuTicks - b.mainCpuTicks;
+  }
+  const us = (ticks: number): number => Math.round((ticks / TICKS_PER_SEC) * 1e6 / Math.max(1, units));
+  return { total: us(total), main: us(main), helpers: us(total - main) };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

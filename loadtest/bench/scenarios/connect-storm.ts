@@ -1,46 +1,67 @@
-import { cpuPercent, listenOverflows, sampleAll, sleep } from '../harness.js';
+import { cpuPercent, cpuUsPer, listenOverflows, sampleAll, sleep } from '../harness.js';
 import type { Mode } from '../systems.js';
-import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyFields, rssOf, type RunOptions, scaled, type Scenario, subscribeFrame, withRun } from './common.js';
+import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyFields, rssOf, type Run, type RunOptions, scaled, type Scenario, subscribeFrame, withRun } from './common.js';
 
 /**
  * 10,000 clients, each with its own signed JWT (signed before the clock
  * starts), connect at once and subscribe. Connects/s counts authenticated,
  * subscribed sockets; cluster mode spreads them over two edges.
+ *
+ * Two storms per run: the first meets freshly started edges, whose code V8 has not compiled
+ * yet (a pod that starts into a reconnect wave); the clients then leave and 10,000 others
+ * connect to the same, now warm, edges (an edge taking over the sockets of a pod that died).
  */
 export const connectStorm: Scenario = {
   name: 'connect-storm',
-  summary: '10,000 clients with JWTs connecting at once, then subscribing',
+  summary: '10,000 clients with JWTs connecting at once, then subscribing; a cold and a warm edge',
   async run(mode: Mode, o: RunOptions): Promise<BenchResult[]> {
     const n = scaled(10_000, o);
     const edges = edgesFor(mode);
     return withRun(mode, { edges }, n, o, async (run) => {
-      const frame = subscribeFrame(mode, 'TradingChannel', '{}', 'trading:acct-{i%1000}');
-      // Every generator opens its whole share at once; the probe connects afterwards and is not timed.
-      const before = sampleAll(run.system.processes());
-      const overflowsBefore = listenOverflows();
-      const c = await connectAll(run, n, basePlan(run.system, [frame], { account: 'acct-{i%1000}', concurrency: 20_000 }), o.log, 1);
-      // The servers are idle while the generators sign tokens: their CPU time over the storm's duration.
-      const cpu = cpuPercent(before, sampleAll(run.system.processes()), c.seconds);
-      // SYNs the kernel dropped because an accept queue was full: each costs its client a 1 s retransmit.
-      const overflows = listenOverflows() - overflowsBefore;
-      await sleep(500);
-      const perEdge = Math.round(c.stormConnected / c.seconds / edges);
-      // The servers' CPU time per connect: on 2 cores shared with the generators the rate moves from run to run, this much less.
-      const serverCpuSeconds = Object.entries(cpu)
-        .filter(([name]) => /^(edge|uws)-/.test(name))
-        .reduce((sum, [, pct]) => sum + (pct / 100) * c.seconds, 0);
-      const cpuUsPerConnect = Math.round((serverCpuSeconds * 1e6) / c.stormConnected);
-      o.log(`  ${perEdge} connects/s per edge; connect p50 ${c.connectMs.percentile(0.5)} ms, p99 ${c.connectMs.percentile(0.99)} ms; server cpu ${JSON.stringify(cpu)}, ${cpuUsPerConnect} µs per connect; accept-queue overflows ${overflows}`);
-      return [
-        {
-          ...emptyResult('connect-storm', mode, edges, n),
-          connects_per_s: Math.round(c.stormConnected / c.seconds),
-          ...latencyFields(c.connectMs),
-          cpu,
-          rss: rssOf(run),
-          extra: { connects_per_s_per_edge: perEdge, server_cpu_us_per_connect: cpuUsPerConnect, listen_overflows: overflows, latency: 'p50/p99 columns are TCP connect → welcome times' },
-        },
-      ];
+      const cold = await storm(run, mode, n, 0, 'cold edge', o);
+      await run.load.disconnect();
+      await sleep(2000); // the edges close 10,000 sockets and drop their streams
+      const warm = await storm(run, mode, n, n, 'warm edge', o);
+      return [cold, warm];
     });
   },
 };
+
+async function storm(run: Run, mode: Mode, n: number, firstIndex: number, variant: string, o: RunOptions): Promise<BenchResult> {
+  const edges = run.system.edges.length;
+  const frame = subscribeFrame(mode, 'TradingChannel', '{}', 'trading:acct-{i%1000}');
+  // Every generator opens its whole share at once; the probe connects afterwards and is not timed.
+  const before = sampleAll(run.system.processes());
+  const overflowsBefore = listenOverflows();
+  const c = await connectAll(run, n, basePlan(run.system, [frame], { account: 'acct-{i%1000}', concurrency: 20_000 }), o.log, 1, firstIndex);
+  // The servers are idle while the generators sign tokens: their CPU time over the storm's duration.
+  const after = sampleAll(run.system.processes());
+  const cpu = cpuPercent(before, after, c.seconds);
+  // The servers' CPU time per connect: on 2 cores shared with the generators the rate moves from
+  // run to run, this much less. Split by thread: V8 compiles and marks on helper threads.
+  const perConnect = cpuUsPer(before, after, /^(edge|uws)-/, c.stormConnected);
+  // SYNs the kernel dropped because an accept queue was full: each costs its client a 1 s retransmit.
+  const overflows = listenOverflows() - overflowsBefore;
+  await sleep(500);
+  const perEdge = Math.round(c.stormConnected / c.seconds / edges);
+  o.log(
+    `  ${variant}: ${perEdge} connects/s per edge; connect p50 ${c.connectMs.percentile(0.5)} ms, p99 ${c.connectMs.percentile(0.99)} ms; server cpu ${JSON.stringify(cpu)}, ` +
+      `${perConnect.total} µs per connect (main thread ${perConnect.main}, helper threads ${perConnect.helpers}); accept-queue overflows ${overflows}`,
+  );
+  return {
+    ...emptyResult('connect-storm', mode, edges, n),
+    variant,
+    connects_per_s: Math.round(c.stormConnected / c.seconds),
+    ...latencyFields(c.connectMs),
+    cpu,
+    rss: rssOf(run),
+    extra: {
+      connects_per_s_per_edge: perEdge,
+      server_cpu_us_per_connect: perConnect.total,
+      server_main_thread_us_per_connect: perConnect.main,
+      server_helper_threads_us_per_connect: perConnect.helpers,
+      listen_overflows: overflows,
+      latency: 'p50/p99 columns are TCP connect → welcome times',
+    },
+  };
+}
