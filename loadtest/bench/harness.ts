@@ -256,6 +256,8 @@ export function cpuUsPer(before: readonly ProcSample[], after: readonly ProcSamp
     main += a.mainCpuTicks - b.mainCpuTicks;
   }
   const us = (ticks: number): number => Math.round((ticks / TICKS_PER_SEC) * 1e6 / Math.max(1, units));
+  // The process's and its main thread's stats are two reads: a tick may land between them.
+  main = Math.min(main, total);
   return { total: us(total), main: us(main), helpers: us(total - main) };
 }
 
