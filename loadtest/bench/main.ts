@@ -89,7 +89,11 @@ function table(rows: readonly BenchResult[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-/** Merge into latest.json (keyed by scenario, mode and variant) and redraw the plot. */
+/**
+ * Merge into latest.json and redraw the plot. A scenario's run in a mode replaces every row saved
+ * for that scenario and mode, whatever their variant: rows of a variant the scenario no longer
+ * measures would otherwise stay in the report.
+ */
 async function save(rows: readonly BenchResult[], args: string): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   const file = `${RESULTS}latest.json`;
@@ -99,7 +103,7 @@ async function save(rows: readonly BenchResult[], args: string): Promise<void> {
   } catch {
     // first run
   }
-  const key = (r: BenchResult): string => `${r.scenario}|${r.mode}|${r.variant ?? ''}`;
+  const key = (r: BenchResult): string => `${r.scenario}|${r.mode}`;
   const fresh = rows.map((r) => ({ ...r, command: `npm run bench -- ${args}`, at: new Date().toISOString() }));
   saved.runs = [...saved.runs.filter((r) => !fresh.some((f) => key(f) === key(r))), ...fresh];
   saved.machine = machine();
