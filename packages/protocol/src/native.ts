@@ -104,7 +104,7 @@ export function nativeCommand(m: Readonly<Record<string, unknown>>): ParseResult
       if (typeof m['token'] !== 'string' || m['token'].length === 0) return badFrame('refresh needs a token', id);
       return withId({ type: 'refresh', token: m['token'] }, id);
     default:
-      return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(m['type'] ?? null).slice(0, 64)}`, ...(id !== undefined ? { id } : {}) };
+      return failure('unknown_type', `unknown frame type ${JSON.stringify(m['type'] ?? null).slice(0, 64)}`, id);
   }
 }
 
@@ -114,9 +114,12 @@ function withId(command: Exclude<ClientCommand, { type: 'perform' | 'call' }>, i
   return { ok: true, command };
 }
 
-function badFrame(message: string, id: RequestId | undefined): ParseResult {
-  return id === undefined ? { ok: false, code: 'bad_frame', message } : { ok: false, code: 'bad_frame', message, id };
+/** A frame that parsed but is not a command; the error answers the frame's `id` when it had one. */
+function failure(code: ErrorCode, message: string, id: RequestId | undefined): ParseResult {
+  return id === undefined ? { ok: false, code, message } : { ok: false, code, message, id };
 }
+
+const badFrame = (message: string, id: RequestId | undefined): ParseResult => failure('bad_frame', message, id);
 
 function requestId(v: unknown): RequestId | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
