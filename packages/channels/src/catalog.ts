@@ -289,12 +289,11 @@ function renderTemplate(t: CompiledTemplate, params: Readonly<Record<string, str
 }
 
 function compileTemplate(template: string): CompiledTemplate {
-  const placeholders = [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
-  const source = template
-    .split(PLACEHOLDER)
-    .map((part, i) => (i % 2 === 1 ? '([^:]+)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return { template, placeholders, parts: template.split(PLACEHOLDER), matcher: new RegExp(`^${source}$`) };
+  // Split once: literal text at even indexes, placeholder names at odd ones; the rest derives from it.
+  const parts = template.split(PLACEHOLDER);
+  const placeholders = parts.filter((_, i) => i % 2 === 1);
+  const source = parts.map((part, i) => (i % 2 === 1 ? '([^:]+)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  return { template, placeholders, parts, matcher: new RegExp(`^${source}$`) };
 }
 
 function matchPath(pattern: string, path: string): Record<string, string> | undefined {
