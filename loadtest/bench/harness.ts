@@ -231,14 +231,18 @@ export function listenOverflows(): number {
   return i < 0 ? 0 : Number(values[i]);
 }
 
+/** Per process present in both samples: the CPU ticks it used in between, all threads and the main one. */
+function* cpuDeltas(before: readonly ProcSample[], after: readonly ProcSample[]): Generator<{ name: string; ticks: number; mainTicks: number }> {
+  for (const a of after) {
+    const b = before.find((x) => x.pid === a.pid);
+    if (b) yield { name: a.name, ticks: a.cpuTicks - b.cpuTicks, mainTicks: a.mainCpuTicks - b.mainCpuTicks };
+  }
+}
+
 /** CPU use between two samples, in percent of one core, per process name. */
 export function cpuPercent(before: readonly ProcSample[], after: readonly ProcSample[], seconds: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const a of after) {
-    const b = before.find((x) => x.pid === a.pid);
-    if (!b) continue;
-    out[a.name] = Math.round(((a.cpuTicks - b.cpuTicks) / TICKS_PER_SEC / seconds) * 100);
-  }
+  for (const d of cpuDeltas(before, after)) out[d.name] = Math.round((d.ticks / TICKS_PER_SEC / seconds) * 100);
   return out;
 }
 
@@ -249,11 +253,10 @@ export function cpuPercent(before: readonly ProcSample[], after: readonly ProcSa
 export function cpuUsPer(before: readonly ProcSample[], after: readonly ProcSample[], names: RegExp, units: number): { total: number; main: number; helpers: number } {
   let total = 0;
   let main = 0;
-  for (const a of after) {
-    const b = before.find((x) => x.pid === a.pid);
-    if (!b || !names.test(a.name)) continue;
-    total += a.cpuTicks - b.cpuTicks;
-    main += a.mainCpuTicks - b.mainCpuTicks;
+  for (const d of cpuDeltas(before, after)) {
+    if (!names.test(d.name)) continue;
+    total += d.ticks;
+    main += d.mainTicks;
   }
   const us = (ticks: number): number => Math.round((ticks / TICKS_PER_SEC) * 1e6 / Math.max(1, units));
   // The process's and its main thread's stats are two reads: a tick may land between them.
