@@ -29,10 +29,15 @@ function bench(args: string[]): Promise<{ code: number | null; stdout: string; s
   });
 }
 
-test('a small resume run reports every field and loses nothing in Herald', { timeout: 110_000 }, async () => {
-  const run = await bench(['resume', '--mode', 'embedded,cluster', '--scale', '0.02', '--json', '--no-save']);
+/** A small `--json --no-save` run that must exit 0: its result rows. */
+async function benchRows(args: string[]): Promise<{ rows: Record<string, unknown>[]; stderr: string }> {
+  const run = await bench([...args, '--scale', '0.02', '--json', '--no-save']);
   assert.equal(run.code, 0, run.stderr);
-  const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { rows: run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>), stderr: run.stderr };
+}
+
+test('a small resume run reports every field and loses nothing in Herald', { timeout: 110_000 }, async () => {
+  const { rows, stderr } = await benchRows(['resume', '--mode', 'embedded,cluster']);
   assert.deepEqual(
     rows.map((r) => `${r['scenario']}/${r['mode']}`),
     ['resume/baseline', 'resume/embedded', 'resume/cluster'],
@@ -42,7 +47,7 @@ test('a small resume run reports every field and loses nothing in Herald', { tim
       assert.ok(field in r, `${r['scenario']}/${r['mode']} has ${field}`);
     }
     if (r['mode'] === 'baseline') continue;
-    assert.equal(r['lost'], 0, `${r['scenario']}/${r['mode']}: ${run.stderr}`);
+    assert.equal(r['lost'], 0, `${r['scenario']}/${r['mode']}: ${stderr}`);
     assert.equal(r['duplicated'], 0);
     assert.equal(r['reordered'], 0);
   }
@@ -55,9 +60,7 @@ test('a small resume run reports every field and loses nothing in Herald', { tim
 });
 
 test('a small connect storm: a cold and a warm storm per mode, CPU per connect split by thread', { timeout: 110_000 }, async () => {
-  const run = await bench(['connect-storm', '--mode', 'embedded', '--scale', '0.02', '--json', '--no-save']);
-  assert.equal(run.code, 0, run.stderr);
-  const rows = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const { rows } = await benchRows(['connect-storm', '--mode', 'embedded']);
   assert.deepEqual(
     rows.map((r) => `${r['mode']}/${r['variant']}`),
     ['baseline/cold edge', 'baseline/warm edge', 'embedded/cold edge', 'embedded/warm edge'],
