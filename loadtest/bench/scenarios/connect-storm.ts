@@ -18,22 +18,33 @@ export const connectStorm: Scenario = {
     const n = scaled(10_000, o);
     const edges = edgesFor(mode);
     return withRun(mode, { edges }, n, o, async (run) => {
-      const cold = await storm(run, mode, n, 0, 'cold edge', o);
+      const cold = await storm(run, mode, n, { variant: 'cold edge', firstIndex: 0, accounts: 'acct-c' }, o);
       await run.load.disconnect();
-      await sleep(2000); // the edges close 10,000 sockets and drop their streams
-      const warm = await storm(run, mode, n, n, 'warm edge', o);
+      await sleep(2000); // the edges close the first 10,000 sockets
+      // Other users of 1,000 other accounts: their streams are new to the edges, as a dead pod's
+      // streams are to the edge taking its sockets over (the first storm's still linger in the hub).
+      const warm = await storm(run, mode, n, { variant: 'warm edge', firstIndex: n, accounts: 'acct-w' }, o);
       return [cold, warm];
     });
   },
 };
 
-async function storm(run: Run, mode: Mode, n: number, firstIndex: number, variant: string, o: RunOptions): Promise<BenchResult> {
+interface Storm {
+  readonly variant: string;
+  /** Index of the first client (user `u<index>`). */
+  readonly firstIndex: number;
+  /** Account name prefix: the clients spread over 1,000 accounts, one TradingChannel stream each. */
+  readonly accounts: string;
+}
+
+async function storm(run: Run, mode: Mode, n: number, { variant, firstIndex, accounts }: Storm, o: RunOptions): Promise<BenchResult> {
   const edges = run.system.edges.length;
-  const frame = subscribeFrame(mode, 'TradingChannel', '{}', 'trading:acct-{i%1000}');
+  const account = `${accounts}{i%1000}`;
+  const frame = subscribeFrame(mode, 'TradingChannel', '{}', `trading:${account}`);
   // Every generator opens its whole share at once; the probe connects afterwards and is not timed.
   const before = sampleAll(run.system.processes());
   const overflowsBefore = listenOverflows();
-  const c = await connectAll(run, n, basePlan(run.system, [frame], { account: 'acct-{i%1000}', concurrency: 20_000 }), o.log, 1, firstIndex);
+  const c = await connectAll(run, n, basePlan(run.system, [frame], { account, concurrency: 20_000 }), o.log, 1, firstIndex);
   // The servers are idle while the generators sign tokens: their CPU time over the storm's duration.
   const after = sampleAll(run.system.processes());
   const cpu = cpuPercent(before, after, c.seconds);
