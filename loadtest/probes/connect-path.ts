@@ -4,7 +4,9 @@
  * stand-in, and that session subscribing to TradingChannel (frame parse, catalog resolve,
  * authorization, hub join, `subscribed`). The stages the connect-storm benchmark pays for on
  * the edge's main thread, minus uWS and the kernel. 20,000 distinct tokens and sessions per
- * round, 10 rounds; the first two (JIT warm-up) are left out of the min and median.
+ * round, 10 rounds; the first two (JIT warm-up) are left out of the min and median. The 1,000
+ * accounts' streams stay in the hub between rounds (it keeps an unused stream 5 s), so a
+ * subscribe here joins a stream the process already reads: the bus subscription is not timed.
  *
  *   node --import tsx loadtest/probes/connect-path.ts
  *
