@@ -206,3 +206,39 @@ test('a late copy of an already delivered event is dropped, and later events sti
     await bus.close();
   }
 });
+
+test('a burst of subscribes while the streams are written: each subscriber has every event, below its head or live, once', async () => {
+  const bus = await freshBus();
+  const infoRequests = nc.subscribe(`$JS.API.STREAM.INFO.${bus.streamName}`);
+  let infos = 0;
+  void (async () => {
+    for await (const _ of infoRequests) infos++;
+  })();
+  try {
+    const streams = Array.from({ length: 200 }, (_, i) => `burst:${i}`);
+    const live = new Map<string, number[]>(streams.map((s) => [s, []]));
+    const write = async (stream: string): Promise<readonly [string, number[]]> => [stream, [(await bus.publish({ stream, data: 'a', history: true })).offset, (await bus.publish({ stream, data: 'b', history: true })).offset]];
+    // Half the streams are written while they are being subscribed (events land before, between and
+    // after the head is read); the other half are empty until every subscribe has its head.
+    const writing = Promise.all(streams.filter((_, i) => i % 2 === 0).map(write));
+    const subs = await Promise.all(streams.map((stream) => bus.subscribe(stream, (d) => live.get(stream)!.push(d.offset))));
+    await nc.flush();
+    const infosOfSubscribes = infos;
+    const written = new Map([...(await writing), ...(await Promise.all(streams.filter((_, i) => i % 2 === 1).map(write)))]);
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    for (const [i, stream] of streams.entries()) {
+      const head = subs[i]!.head;
+      const offsets = written.get(stream)!;
+      const got = live.get(stream)!;
+      assert.deepEqual(got, offsets.filter((o) => o > head), `${stream}: live events are exactly those after head ${head}`);
+      const replay = await bus.read(stream, { epoch: bus.epoch(), offset: head }, 10);
+      assert.deepEqual(replay.events.map((e) => e.offset), got, `${stream}: a resume from the head replays the same events`);
+    }
+    assert.ok(infosOfSubscribes < 10, `200 subscribes share stream info requests (${infosOfSubscribes})`);
+    for (const s of subs) s.unsubscribe();
+  } finally {
+    infoRequests.unsubscribe();
+    await bus.close();
+  }
+});

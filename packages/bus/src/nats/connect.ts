@@ -13,6 +13,7 @@ export interface NatsConnectOptions {
 /**
  * A NATS connection that never gives up reconnecting: a pod outliving a NATS
  * outage is better than a crash loop, and readiness reports the outage.
+ * Request errors carry no caller stack; Herald logs them by subject and message.
  */
 export function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
   const servers = typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()).filter(Boolean) : [...options.servers];
@@ -24,6 +25,9 @@ export function connectNats(options: NatsConnectOptions): Promise<NatsConnection
     reconnectJitter: 100,
     pingInterval: 10_000,
     waitOnFirstConnect: false,
+    // With async traces every request captures a stack trace for an error it almost never
+    // throws (two per JetStream call): 3-4% of a cluster edge's CPU in a connect storm.
+    noAsyncTraces: true,
     ...(options.token ? { token: options.token } : {}),
     ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
   });

@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { streamSubject, SUBJECT_PREFIX } from '../subjects.js';
 import { ORIGIN_HEADER, type Bus, type BusPublish, type Delivery, type LiveSubscription, type PublishAck, type ReadResult, type StreamPosition } from '../types.js';
 import { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
+import { afterAsking, inFlight } from './shared-calls.js';
 
 /** Header with the publish time (ms), for the fan-out latency metric; the republish keeps it. */
 export const PUBLISHED_AT_HEADER = 'Herald-Published-At';
@@ -51,8 +52,24 @@ export class NatsBus implements Bus {
   readonly #subs = new Set<LiveSub>();
   readonly #timer: NodeJS.Timeout;
   #epoch: string;
-  #checking: Promise<void> | undefined;
   #closed = false;
+  /** A PONG proving every SUB written before the call is registered; subscribes in a burst share one. */
+  readonly #subsRegistered = afterAsking(() => this.#nc.flush());
+  /** The history stream's last sequence; subscribes in a burst share one stream info request. */
+  readonly #streamLastSeq = inFlight(async () => (await this.#jsm.streams.info(this.#config.name)).state.last_seq);
+  readonly #checkEpoch = inFlight(() =>
+    ensureEventsStream(this.#jsm, this.#config, this.#manageStream)
+      .then((info) => {
+        const epoch = epochOf(info);
+        if (epoch !== this.#epoch) {
+          this.#onError('history stream changed identity: new epoch, clients will be told recovered: false', { stream: this.#config.name, from: this.#epoch, to: epoch });
+          this.#epoch = epoch;
+        }
+      })
+      .catch((err: unknown) => {
+        if (!this.#closed) this.#onError('history stream check failed', { stream: this.#config.name, error: String(err) });
+      }),
+  );
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, config: EventsStreamConfig, epoch: string, options: NatsBusOptions) {
     this.#nc = nc;
@@ -115,8 +132,6 @@ export class NatsBus implements Bus {
     live.sub = sub;
     this.#subs.add(live);
     try {
-      // Interest is registered before the head is read: anything stored after the head arrives live.
-      await this.#nc.flush();
       const head = await this.#head(stream);
       live.lastOffset = head;
       this.#release(live);
@@ -161,21 +176,7 @@ export class NatsBus implements Bus {
 
   /** Compare the stream's identity with the epoch in use; recreate the stream if it vanished. */
   checkEpoch(): Promise<void> {
-    this.#checking ??= ensureEventsStream(this.#jsm, this.#config, this.#manageStream)
-      .then((info) => {
-        const epoch = epochOf(info);
-        if (epoch !== this.#epoch) {
-          this.#onError('history stream changed identity: new epoch, clients will be told recovered: false', { stream: this.#config.name, from: this.#epoch, to: epoch });
-          this.#epoch = epoch;
-        }
-      })
-      .catch((err: unknown) => {
-        if (!this.#closed) this.#onError('history stream check failed', { stream: this.#config.name, error: String(err) });
-      })
-      .finally(() => {
-        this.#checking = undefined;
-      });
-    return this.#checking;
+    return this.#checkEpoch();
   }
 
   async close(): Promise<void> {
@@ -267,15 +268,23 @@ export class NatsBus implements Bus {
 
   /**
    * The head a new live subscription starts from: the newest stored offset of
-   * the stream, or, when it has none, the whole history stream's last
-   * sequence, so that a client that subscribed to an empty stream can still
-   * resume exactly.
+   * the stream, or, when it has none, the history stream's last sequence, so
+   * that a client that subscribed to an empty stream can still resume exactly.
+   *
+   * Called once the subscription's SUB is written. Both reads finish before the
+   * subject is looked up: the PONG means everything stored from then on arrives
+   * live, and a last sequence read earlier is below every event of a subject
+   * that was still empty when looked up (read later, it could cover one stored
+   * in between, and its live copy would be taken for a duplicate). An earlier
+   * read, even one another subscribe started, is therefore as good as a new one.
    */
   async #head(stream: string): Promise<number> {
+    // A failed stream info (its leader moving) matters only for an empty subject.
+    const [streamLast] = await Promise.all([this.#streamLastSeq().catch((err: unknown) => ({ failed: err })), this.#subsRegistered()]);
     const last = await this.#lastStored(streamSubject(SUBJECT_PREFIX.events, stream));
     if (last) return last.seq;
-    const info = await this.#jsm.streams.info(this.#config.name);
-    return info.state.last_seq;
+    if (typeof streamLast !== 'number') throw streamLast.failed;
+    return streamLast;
   }
 
   async #lastStored(subject: string): Promise<StoredMsg | null> {

@@ -1,0 +1,46 @@
+/**
+ * Probe: what an edge's bus spends to subscribe a stream it does not read yet, as when it takes
+ * over the sockets of a pod that died: 1,000 empty streams subscribed at once on a NatsBus
+ * (nats-server started here, connection made as the edge makes it), five rounds of new streams.
+ * Prints CPU and wall time per subscribe and the JetStream API requests the round made; read the
+ * later rounds (JIT warm).
+ *
+ *   node --import tsx loadtest/probes/stream-subscribe.ts
+ */
+import { connectNats, NatsBus } from '@herald/bus';
+import { startLocalNats } from '@herald/local-nats';
+
+const STREAMS = 1000;
+const nats = await startLocalNats();
+const nc = await connectNats({ servers: nats.urls, name: 'probe-stream-subscribe' });
+const counter = await connectNats({ servers: nats.urls, name: 'probe-counter' });
+try {
+  const bus = await NatsBus.start(nc);
+  let apiRequests = 0;
+  const api = counter.subscribe('$JS.API.>', {
+    callback: () => {
+      apiRequests++;
+    },
+  });
+  await counter.flush();
+  for (let round = 1; round <= 5; round++) {
+    apiRequests = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const subs = await Promise.all(Array.from({ length: STREAMS }, (_, i) => bus.subscribe(`probe:r${round}-s${i}`, () => {})));
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    await counter.flush();
+    console.log(
+      `round ${round}: ${((cpu.user + cpu.system) / STREAMS).toFixed(1)} µs CPU per subscribe (process, all threads), ` +
+        `${wallMs.toFixed(0)} ms for ${STREAMS}, ${apiRequests} JetStream API requests`,
+    );
+    for (const s of subs) s.unsubscribe();
+  }
+  api.unsubscribe();
+  await bus.close();
+} finally {
+  await nc.close();
+  await counter.close();
+  await nats.stop();
+}
