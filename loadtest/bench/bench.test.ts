@@ -59,11 +59,11 @@ test('a small resume run reports every field and loses nothing in Herald', { tim
   assert.ok(rows.every((r) => r['baseline_deliveries_per_s'] === null), 'resume has no deliveries/s figure, so no ceiling either');
 });
 
-test('a small connect storm: a cold and a warm storm per mode, CPU per connect split by thread', { timeout: 110_000 }, async () => {
+test('a small connect storm: a cold, a warm and a steady storm per mode, CPU per connect split by thread', { timeout: 110_000 }, async () => {
   const { rows } = await benchRows(['connect-storm', '--mode', 'embedded']);
   assert.deepEqual(
     rows.map((r) => `${r['mode']}/${r['variant']}`),
-    ['baseline/cold edge', 'baseline/warm edge', 'embedded/cold edge', 'embedded/warm edge'],
+    ['baseline/cold edge', 'baseline/warm edge', 'baseline/steady edge', 'embedded/cold edge', 'embedded/warm edge', 'embedded/steady edge'],
   );
   for (const r of rows) {
     assert.equal(r['connections'], 200);

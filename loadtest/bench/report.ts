@@ -45,7 +45,8 @@ parts.push(`Measured on: ${m['cpu']}, ${m['cores']} cores, ${m['memory_gib']} Gi
 for (const scenario of ORDER) {
   const rows = saved.runs
     .filter((r) => r.scenario === scenario)
-    .sort((a, b) => MODES.indexOf(a.mode) - MODES.indexOf(b.mode) || (a.variant ?? '').localeCompare(b.variant ?? ''));
+    // Within a mode, in the order the scenario ran them (cold, warm, steady edge).
+    .sort((a, b) => MODES.indexOf(a.mode) - MODES.indexOf(b.mode));
   if (rows.length === 0) continue;
   const commands = [...new Set(rows.map((r) => r.command))];
   parts.push(`### ${scenario}\n\n${commands.map((c) => `\`${c}\``).join(', ')} (${rows[0]!.at.slice(0, 10)})\n\n${table(rows)}\n\n${extras(rows)}`);

@@ -7,27 +7,35 @@ import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyF
  * starts), connect at once and subscribe. Connects/s counts authenticated,
  * subscribed sockets; cluster mode spreads them over two edges.
  *
- * Two storms per run: the first meets freshly started edges, whose code V8 has not compiled
- * yet (a pod that starts into a reconnect wave); the clients then leave and 10,000 others
- * connect to the same, now warm, edges (an edge taking over the sockets of a pod that died).
+ * Three storms per run, each of other users in 1,000 other accounts (so the edges subscribe new
+ * streams, as an edge taking over the sockets of a pod that died does), each after the previous
+ * storm's clients left: `cold` meets freshly started edges, whose code V8 has not compiled yet (a
+ * pod that starts into a reconnect wave); `warm` is the second, while V8 still re-optimizes what
+ * the first disconnects invalidated; `steady` is the third, an edge that has been serving a while
+ * (a fourth storm measured within 5-12% of it).
  */
 export const connectStorm: Scenario = {
   name: 'connect-storm',
-  summary: '10,000 clients with JWTs connecting at once, then subscribing; a cold and a warm edge',
+  summary: '10,000 clients with JWTs connecting at once, then subscribing; on a cold, a warm and a steady edge',
   async run(mode: Mode, o: RunOptions): Promise<BenchResult[]> {
     const n = scaled(10_000, o);
     const edges = edgesFor(mode);
     return withRun(mode, { edges }, n, o, async (run) => {
-      const cold = await storm(run, mode, n, { variant: 'cold edge', firstIndex: 0, accounts: 'acct-c' }, o);
-      await run.load.disconnect();
-      await sleep(2000); // the edges close the first 10,000 sockets
-      // Other users of 1,000 other accounts: their streams are new to the edges, as a dead pod's
-      // streams are to the edge taking its sockets over (the first storm's still linger in the hub).
-      const warm = await storm(run, mode, n, { variant: 'warm edge', firstIndex: n, accounts: 'acct-w' }, o);
-      return [cold, warm];
+      const results: BenchResult[] = [];
+      for (const [i, variant] of STORMS.entries()) {
+        if (i > 0) {
+          await run.load.disconnect();
+          await sleep(2000); // the edges close the previous storm's sockets
+        }
+        // New users of new accounts: the previous storm's streams still linger in the hub (5 s).
+        results.push(await storm(run, mode, n, { variant: `${variant} edge`, firstIndex: i * n, accounts: `acct-${variant[0]}` }, o));
+      }
+      return results;
     });
   },
 };
+
+const STORMS = ['cold', 'warm', 'steady'] as const;
 
 interface Storm {
   readonly variant: string;
