@@ -131,10 +131,12 @@ describe('tokens signed by a JWKS key: verified after the key fetch, then upgrad
   const signed = (signer: TestKey, kid = signer.kid) =>
     new SignJWT({ account_id: 'acct-1' }).setProtectedHeader({ alg: 'ES256', kid }).setSubject('u1').setExpirationTime('1h').sign(signer.privateKey);
 
-  test('the key is fetched once, the sockets open and subscribe like any other', async () => {
+  test('the key is fetched once, the sockets open and subscribe like any other, then without waiting for jose', async () => {
     const token = await signed(key);
     // The first connects arrive together, before the key set is cached: one fetch serves them all.
     const clients = await Promise.all(Array.from({ length: 3 }, () => TestClient.connect(edge.ws, { token })));
+    // Later ones find the key jose selected at hand and upgrade in the handler, as with a PEM key.
+    for (let wave = 0; wave < 3; wave++) clients.push(await TestClient.connect(edge.ws, { token: await signed(key) }));
     for (const c of clients) {
       assert.equal((await c.type('welcome'))['type'], 'welcome');
       assert.equal((await c.subscribe({ channel: 'AiOrchestrationChannel', params: { type: 'account', id: 'acct-1' } }))['type'], 'subscribed');

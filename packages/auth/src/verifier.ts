@@ -1,8 +1,9 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTVerifyOptions } from 'jose';
 import { identityFromClaims, resolveClaimMapping, type ClaimMapping } from './claims.js';
 import { AuthError } from './errors.js';
 import { hashToken } from './extract.js';
+import { createJwksSource, type JwksSource } from './jwks-source.js';
 import { headerSegment, readProtectedHeader, splitCompactJws, verifyJwtSync, type CompactJws } from './jws-sync.js';
 import type { Identity } from './identity.js';
 
@@ -33,8 +34,9 @@ export interface TokenVerifier {
   /** Verifies a raw JWT. Rejects only with AuthError. */
   verify(token: string): Promise<Identity>;
   /**
-   * Verifies a raw JWT in this tick when its key is at hand (the secret, the PEM key): the
-   * identity, or throws AuthError. `undefined` when it needs I/O (a JWKS key): use verify().
+   * Verifies a raw JWT in this tick when its key is at hand (the secret, the PEM key, or a JWKS
+   * key jose has selected for this header from the key set it holds): the identity, or throws
+   * AuthError. `undefined` when it needs I/O (the first tokens after each JWKS fetch): use verify().
    */
   verifyNow(token: string): Identity | undefined;
 }
@@ -140,37 +142,12 @@ export function toAuthError(err: unknown): AuthError {
   return mapped;
 }
 
-/** Wraps a remote JWKS resolver so that fetch problems surface as jwks_unavailable, not as bad tokens. */
-function jwksResolver(url: URL, cfg: VerifierConfig): JWTVerifyGetKey {
-  const cooldown = nonNegative('jwksCooldownMs', cfg.jwksCooldownMs);
-  const timeout = nonNegative('jwksTimeoutMs', cfg.jwksTimeoutMs, true);
-  const remote = createRemoteJWKSet(url, {
-    ...(cooldown !== undefined ? { cooldownDuration: cooldown } : {}),
-    ...(timeout !== undefined ? { timeoutDuration: timeout } : {}),
-  });
-  return async (header, token) => {
-    try {
-      return await remote(header, token);
-    } catch (err) {
-      if (
-        err instanceof joseErrors.JWKSNoMatchingKey ||
-        err instanceof joseErrors.JWKSMultipleMatchingKeys || // verifyWith tries each candidate
-        err instanceof joseErrors.JOSEAlgNotAllowed
-      ) {
-        throw err;
-      }
-      // Timeout, connection refused, non-200, bad JSON, malformed key set, unusable key.
-      // An AuthError thrown by the resolver passes through jwtVerify unchanged.
-      const detail = err instanceof joseErrors.JWKSTimeout ? 'timed out' : err instanceof Error ? err.message : String(err);
-      const mapped = new AuthError('jwks_unavailable', `signing keys could not be fetched from the JWKS endpoint: ${detail}`);
-      mapped.cause = err;
-      throw mapped;
-    }
-  };
-}
-
-/** A configured key source: keys at hand (secret, PEM), verified in this tick, or a JWKS, which jose fetches. */
-type KeySource = { readonly algorithms: ReadonlySet<string> } & ({ readonly keys: readonly KeyObject[] } | { readonly jwks: JWTVerifyGetKey });
+/**
+ * A configured key source: keys at hand (secret, PEM), verified in this tick, or a JWKS, whose
+ * keys jose fetches and selects (verified in this tick too once jose has selected the key for a
+ * token's header from the key set it holds).
+ */
+type KeySource = { readonly algorithms: ReadonlySet<string> } & ({ readonly keys: readonly KeyObject[] } | { readonly jwks: JwksSource });
 
 /**
  * Builds a verifier from the configured key sources. Algorithms are pinned:
@@ -215,7 +192,8 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`jwksUrl must be http(s): ${cfg.jwksUrl}`);
     const algorithms = pick(ASYMMETRIC_ALGORITHMS);
     if (algorithms.size === 0) throw new Error(`jwksUrl is configured but algorithms (${cfg.algorithms?.join(', ')}) allows no asymmetric algorithm`);
-    sources.push({ algorithms, jwks: jwksResolver(url, cfg) }); // last: tried after the keys at hand
+    const jwks = createJwksSource(url, { cooldownMs: nonNegative('jwksCooldownMs', cfg.jwksCooldownMs), timeoutMs: nonNegative('jwksTimeoutMs', cfg.jwksTimeoutMs, true) });
+    sources.push({ algorithms, jwks }); // last: tried after the keys at hand
   }
   const allowed = new Set(sources.flatMap((s) => [...s.algorithms]));
   const sourcesFor = new Map([...allowed].map((alg) => [alg, sources.filter((s) => s.algorithms.has(alg))]));
@@ -253,18 +231,26 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
 
   /**
    * Tries the sources serving the token's alg in order, since a signature the PEM key does not
-   * verify may be a JWKS key's. Keys at hand are tried in this tick; the JWKS source (always last)
-   * is handed back for verifyWithJwks.
+   * verify may be a JWKS key's. Keys at hand, and a JWKS key jose already selected for this
+   * header, are tried in this tick; otherwise the JWKS source (always last) is handed back for
+   * verifyWithJwks.
    */
-  function verifyAtHand(token: string): Identity | { readonly jwks: JWTVerifyGetKey; readonly algorithms: ReadonlySet<string> } {
+  function verifyAtHand(token: string): Identity | { readonly jwks: JwksSource; readonly algorithms: ReadonlySet<string> } {
     if (typeof token !== 'string' || token === '') throw new AuthError('missing_token', 'no token');
     const jws = splitCompactJws(token);
     const header = allowedHeader(jws);
     const candidates = sourcesFor.get(header.alg)!; // allowed ⇒ at least one source serves the alg
     for (const [i, source] of candidates.entries()) {
-      if ('jwks' in source) return source;
+      let keys: readonly KeyObject[];
+      if ('jwks' in source) {
+        const key = source.jwks.keyAtHand(headerSegment(jws));
+        if (!key) return source;
+        keys = [key];
+      } else {
+        keys = source.keys;
+      }
       try {
-        return identityFromClaims(verifyJwtSync(jws, header, source.keys, checks), mapping, () => hashToken(token));
+        return identityFromClaims(verifyJwtSync(jws, header, keys, checks), mapping, () => hashToken(token));
       } catch (err) {
         if (err instanceof AuthError && err.reason === 'invalid_signature' && i < candidates.length - 1) continue;
         throw err;
@@ -273,11 +259,11 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
     throw new AuthError('algorithm_not_allowed', `token algorithm ${header.alg} is not allowed`); // unreachable: allowed ⇒ a source serves it
   }
 
-  async function verifyWithJwks(token: string, jwks: JWTVerifyGetKey, algorithms: ReadonlySet<string>): Promise<Identity> {
+  async function verifyWithJwks(token: string, jwks: JwksSource, algorithms: ReadonlySet<string>): Promise<Identity> {
     const options: JWTVerifyOptions = { ...jwtOptions, algorithms: [...algorithms] };
     const identity = (payload: Record<string, unknown>): Identity => identityFromClaims(payload, mapping, () => hashToken(token));
     try {
-      return identity((await jwtVerify(token, jwks, options)).payload);
+      return identity((await jwtVerify(token, jwks.resolve, options)).payload);
     } catch (err) {
       if (!(err instanceof joseErrors.JWKSMultipleMatchingKeys)) throw err;
       // No kid and several keys fit the alg: try each candidate; the first whose signature verifies decides.

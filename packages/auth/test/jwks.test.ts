@@ -1,6 +1,6 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createVerifier } from '../src/index.js';
+import { AuthError, createVerifier } from '../src/index.js';
 import { SECRET, SECRET_BYTES, makeKey, rejectsWith, sign, startJwksServer, type JwksServer } from './helpers.js';
 
 const servers: JwksServer[] = [];
@@ -32,13 +32,16 @@ describe('JWKS verifier', () => {
     await verifier.verify(await sign(k.privateKey, 'ES256'));
   });
 
-  test('several candidate keys without kid: jose tries each one', async () => {
+  test('several candidate keys without kid: jose tries each one, never in this tick', async () => {
     const [a, b] = await Promise.all([makeKey('ES256'), makeKey('ES256')]);
     const { kid: _a, ...jwkA } = a.jwk;
     const { kid: _b, ...jwkB } = b.jwk;
     const jwks = await server([jwkA, jwkB]);
     const verifier = await createVerifier({ jwksUrl: jwks.url });
-    await verifier.verify(await sign(b.privateKey, 'ES256'));
+    for (let i = 0; i < 3; i++) await verifier.verify(await sign(b.privateKey, 'ES256'));
+    // No single key belongs to the header, so none is kept for it.
+    assert.equal(verifier.verifyNow(await sign(b.privateKey, 'ES256')), undefined);
+    assert.equal(verifier.verifyNow(await sign(a.privateKey, 'ES256')), undefined);
     const stranger = await makeKey('ES256');
     await rejectsWith(verifier.verify(await sign(stranger.privateKey, 'ES256')), 'invalid_signature');
   });
@@ -113,6 +116,46 @@ describe('JWKS verifier', () => {
     const started = Date.now();
     await rejectsWith((await createVerifier({ jwksUrl: hanging.url, jwksTimeoutMs: 200 })).verify(token), 'jwks_unavailable');
     assert.ok(Date.now() - started < 5_000, 'the timeout applies');
+  });
+
+  test('once jose has selected the key for a header, tokens with that header verify in this tick', async () => {
+    const keys = await Promise.all(['RS256', 'PS256', 'ES256', 'EdDSA'].map((alg) => makeKey(alg)));
+    const jwks = await server(keys.map((k) => k.jwk));
+    const verifier = await createVerifier({ jwksUrl: jwks.url, issuer: 'https://idp.example' });
+    for (const k of keys) {
+      const token = (claims: Record<string, unknown> = {}) => sign(k.privateKey, k.alg, { iss: 'https://idp.example', ...claims }, { kid: k.kid });
+      assert.equal(verifier.verifyNow(await token()), undefined, `${k.alg}: no key selected yet, so I/O is needed`);
+      await verifier.verify(await token()); // the fetch
+      await verifier.verify(await token()); // a selection from the set jose now holds
+      assert.equal(verifier.verifyNow(await token({ sub: `now-${k.alg}` }))?.userId, `now-${k.alg}`);
+      // The same checks as every other key: signature, expiry, issuer.
+      const stranger = await makeKey(k.alg);
+      const forged = `${(await token()).split('.').slice(0, 2).join('.')}.${(await sign(stranger.privateKey, k.alg, {}, { kid: k.kid })).split('.')[2]}`;
+      assert.throws(() => verifier.verifyNow(forged), (e: AuthError) => e.reason === 'invalid_signature');
+      assert.throws(() => verifier.verifyNow(''), (e: AuthError) => e.reason === 'missing_token');
+    }
+    assert.equal(jwks.hits, 1);
+    const es = keys[2]!;
+    const expired = await sign(es.privateKey, 'ES256', { iss: 'https://idp.example', exp: Math.floor(Date.now() / 1000) - 3600 }, { kid: es.kid });
+    assert.throws(() => verifier.verifyNow(expired), (e: AuthError) => e.reason === 'token_expired');
+    const otherIssuer = await sign(es.privateKey, 'ES256', { iss: 'https://evil.example' }, { kid: es.kid });
+    assert.throws(() => verifier.verifyNow(otherIssuer), (e: AuthError) => e.reason === 'wrong_issuer');
+  });
+
+  test('a key retired from the set stops verifying in this tick after the refetch that dropped it', async () => {
+    const [oldKey, newKey] = await Promise.all([makeKey('ES256', 'k-old'), makeKey('ES256', 'k-new')]);
+    const jwks = await server([oldKey.jwk]);
+    const verifier = await createVerifier({ jwksUrl: jwks.url, jwksCooldownMs: 0 });
+    const oldToken = () => sign(oldKey.privateKey, 'ES256', { sub: 'old' }, { kid: 'k-old' });
+    await verifier.verify(await oldToken());
+    await verifier.verify(await oldToken());
+    assert.equal(verifier.verifyNow(await oldToken())?.userId, 'old');
+
+    jwks.keys = [newKey.jwk]; // the IdP retires the old key; an unknown kid makes jose refetch
+    assert.equal((await verifier.verify(await sign(newKey.privateKey, 'ES256', { sub: 'new' }, { kid: 'k-new' }))).userId, 'new');
+    assert.equal(jwks.hits, 2);
+    assert.equal(verifier.verifyNow(await oldToken()), undefined, 'the kept key belonged to the previous key set');
+    await rejectsWith(verifier.verify(await oldToken()), 'invalid_signature');
   });
 
   test('secret, PEM and JWKS together: HS to the secret, others to the PEM then the JWKS', async () => {
