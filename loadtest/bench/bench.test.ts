@@ -25,7 +25,7 @@ function bench(args: string[]): Promise<{ code: number | null; stdout: string; s
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -142,4 +142,11 @@ test('profile summary: self and inclusive time per function, optionally only aro
   assert.equal(storm.totalUs, 90);
   assert.equal(storm.self.get('(idle)'), undefined);
   assert.throws(() => summarizeProfile(profile, 'nothing'), /no sample/);
+});
+
+test('--node-args reaches the Herald edges, not the raw uWS baseline', { timeout: 110_000 }, async () => {
+  const run = await bench(['connect-storm', '--mode', 'embedded', '--scale', '0.02', '--no-save', '--node-args=--no-such-v8-flag']);
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /bad option: --no-such-v8-flag/, 'the edge refused the flag it was given, and the run says so');
+  assert.match(run.stderr, /steady edge: \d+ connects\/s/, 'the baseline ran all its storms without it first');
 });

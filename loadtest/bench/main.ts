@@ -19,6 +19,7 @@ const USAGE = `usage: npm run bench -- <${Object.keys(SCENARIOS).join('|')}|all>
   --scale 1                          multiplies connection counts (0.05 for a quick look)
   --nats-nodes 1                     nats-server nodes in cluster mode (3 = replicated, as in production)
   --profile <dir>                    edges write CPU profiles (--cpu-prof) into <dir>, load generators into <dir>/clients
+  --node-args="<flags>"              extra Node flags for the Herald edges (e.g. --node-args=--maglev; not the baseline)
   --sources                          run the servers from the TypeScript sources through tsx instead of the production build
   --json                             one JSON object per result row on stdout, progress on stderr
   --no-save                          do not update loadtest/bench/results/latest.json
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
       scale: { type: 'string', default: '1' },
       'nats-nodes': { type: 'string', default: '1' },
       profile: { type: 'string' },
+      'node-args': { type: 'string' },
       sources: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
@@ -57,6 +59,7 @@ async function main(): Promise<number> {
     scale: Number(values.scale),
     natsNodes: Number(values['nats-nodes']),
     ...(values.profile ? { profileDir: values.profile } : {}),
+    ...(values['node-args'] ? { nodeArgs: values['node-args'].split(/\s+/).filter(Boolean) } : {}),
     fromSources: values.sources,
     log: (line) => void process.stderr.write(`${line}\n`),
   };

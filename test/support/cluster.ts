@@ -29,7 +29,8 @@ export class NodeProcess {
     };
     this.#child.stdout?.on('data', keep);
     this.#child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => this.#child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': by then the output is read, so a process that failed at start says why.
+    this.exited = new Promise((resolve) => this.#child.once('close', (code) => resolve(code)));
   }
 
   get pid(): number | undefined {

@@ -10,6 +10,8 @@ export interface RunOptions {
   readonly natsNodes: number;
   /** Edges write CPU profiles here (`--cpu-prof`). */
   readonly profileDir?: string;
+  /** Extra Node flags for the Herald edges (`--node-args`), to try V8 settings. */
+  readonly nodeArgs?: readonly string[];
   /** Servers run from the TypeScript sources through tsx instead of the production build (`--sources`). */
   readonly fromSources?: boolean;
   readonly log: (line: string) => void;
@@ -85,7 +87,8 @@ export const edgesFor = (mode: Mode): number => (mode === 'cluster' ? 2 : 1);
  * With `profileDir`, the edges write CPU profiles there and the load generators and publisher into `<profileDir>/clients`.
  */
 export async function withRun<T>(mode: Mode, systemOptions: SystemOptions, connections: number, options: RunOptions, body: (run: Run) => Promise<T>): Promise<T> {
-  const nodeArgs = options.profileDir && mode !== 'baseline' ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-interval=200', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const nodeArgs = mode === 'baseline' ? [] : [...(options.nodeArgs ?? []), ...profile];
   const system = await startSystem(mode, { natsNodes: options.natsNodes, fromSources: options.fromSources ?? false, ...systemOptions, nodeArgs });
   const clientProfiles = options.profileDir ? join(options.profileDir, 'clients') : undefined;
   const load = LoadGenerators.forConnections(connections, clientProfiles);
