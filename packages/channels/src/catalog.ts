@@ -255,7 +255,7 @@ function resolveWith(compiled: CompiledChannel, rawParams: unknown, identity: Id
   return { ok: true, def, params, streams, key: subscriptionKey(compiled, params) };
 }
 
-/** `name` + the params as stable JSON (keys sorted), as `stableStringify` writes it: equal params, equal keys. */
+/** `name` + the params as JSON with sorted keys: equal params in any order, equal keys. */
 function subscriptionKey(compiled: CompiledChannel, params: Readonly<Record<string, string>>): string {
   let json = '';
   for (const [name, prefix] of compiled.keyOrder) {

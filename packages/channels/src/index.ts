@@ -1,4 +1,3 @@
 export * from './types.js';
 export * from './catalog.js';
-export { stableStringify } from './stable-json.js';
 export { channelDefinitions, createCatalog } from './definitions/index.js';
