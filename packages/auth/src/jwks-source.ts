@@ -78,7 +78,7 @@ export function createJwksSource(url: URL, options: JwksSourceOptions = {}): Jwk
       return key;
     },
     keyAtHand(headerSegment) {
-      if (generation === undefined || generation !== fetchedAt() || !remote.fresh) return undefined;
+      if (generation !== fetchedAt() || !remote.fresh) return undefined;
       return selected.get(headerSegment);
     },
   };

@@ -215,9 +215,8 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
    */
   const headers = new Map<string, Readonly<Record<string, unknown> & { alg: string }>>();
 
-  /** The protected header of a well-formed compact JWS whose alg is allowed. */
-  function allowedHeader(jws: CompactJws): Readonly<Record<string, unknown> & { alg: string }> {
-    const segment = headerSegment(jws);
+  /** The protected header (base64url `segment`) of a well-formed compact JWS whose alg is allowed. */
+  function allowedHeader(jws: CompactJws, segment: string): Readonly<Record<string, unknown> & { alg: string }> {
     const known = headers.get(segment);
     if (known) return known;
     const header = readProtectedHeader(jws);
@@ -238,12 +237,13 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
   function verifyAtHand(token: string): Identity | { readonly jwks: JwksSource; readonly algorithms: ReadonlySet<string> } {
     if (typeof token !== 'string' || token === '') throw new AuthError('missing_token', 'no token');
     const jws = splitCompactJws(token);
-    const header = allowedHeader(jws);
+    const segment = headerSegment(jws);
+    const header = allowedHeader(jws, segment);
     const candidates = sourcesFor.get(header.alg)!; // allowed ⇒ at least one source serves the alg
     for (const [i, source] of candidates.entries()) {
       let keys: readonly KeyObject[];
       if ('jwks' in source) {
-        const key = source.jwks.keyAtHand(headerSegment(jws));
+        const key = source.jwks.keyAtHand(segment);
         if (!key) return source;
         keys = [key];
       } else {
