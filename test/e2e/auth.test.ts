@@ -135,7 +135,8 @@ describe('tokens signed by a JWKS key: verified after the key fetch, then upgrad
     const token = await signed(key);
     // The first connects arrive together, before the key set is cached: one fetch serves them all.
     const clients = await Promise.all(Array.from({ length: 3 }, () => TestClient.connect(edge.ws, { token })));
-    // Later ones find the key jose selected at hand and upgrade in the handler, as with a PEM key.
+    // The next one has jose select the key from the set it now holds, and the key is kept; later ones
+    // find it at hand and upgrade in the handler, as with a PEM key.
     for (let wave = 0; wave < 3; wave++) clients.push(await TestClient.connect(edge.ws, { token: await signed(key) }));
     for (const c of clients) {
       assert.equal((await c.type('welcome'))['type'], 'welcome');
@@ -143,6 +144,9 @@ describe('tokens signed by a JWKS key: verified after the key fetch, then upgrad
       c.close();
     }
     assert.equal(jwks.hits, 1);
+    const metrics = await (await fetch(`${edge.http}/metrics`)).text();
+    assert.match(metrics, /herald_upgrade_token_checks_total\{path="after_io"\} 4\n/);
+    assert.match(metrics, /herald_upgrade_token_checks_total\{path="in_handler"\} 2\n/);
   });
 
   test('a key the set does not hold: 401 before any socket exists', async () => {

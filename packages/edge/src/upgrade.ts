@@ -100,8 +100,10 @@ export function handleUpgrade(ctx: EdgeContext, endpoint: DialectEndpoint, res: 
   try {
     identity = authenticateNow(ctx.deps, creds.token);
   } catch (err) {
+    ctx.deps.metrics.upgradeTokenCheck('in_handler');
     return refuseToken(ctx, endpoint, up, (err as AuthError).reason, (err as AuthError).message, true);
   }
+  ctx.deps.metrics.upgradeTokenCheck(identity ? 'in_handler' : 'after_io');
   if (identity) return accept(ctx, endpoint, up, identity, true);
   authenticate(ctx.deps, creds.token).then(
     (verified) => {

@@ -28,6 +28,12 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
   const fanouts = new client.Counter({ name: 'herald_fanouts_total', help: 'Events fanned out (one per event per stream)', registers: [registry] });
   const published = new client.Counter({ name: 'herald_published_total', help: 'Events accepted for publishing, per target stream', labelNames: ['history'], registers: [registry] });
   const authFailures = new client.Counter({ name: 'herald_auth_failures_total', help: 'Refused upgrades and API calls', labelNames: ['reason'], registers: [registry] });
+  const upgradeTokenChecks = new client.Counter({
+    name: 'herald_upgrade_token_checks_total',
+    help: 'WebSocket upgrades by where their token was checked: in_handler (key at hand) or after_io (a JWKS fetch or first key selection; the upgrade then completes later, on uWS\'s corked path)',
+    labelNames: ['path'],
+    registers: [registry],
+  });
   const closes = new client.Counter({ name: 'herald_closes_total', help: 'Closed client connections by close code', labelNames: ['code'], registers: [registry] });
   const rejected = new client.Counter({ name: 'herald_subscriptions_rejected_total', help: 'Subscriptions refused', labelNames: ['reason'], registers: [registry] });
   const actions = new client.Counter({ name: 'herald_actions_total', help: 'Client actions performed', labelNames: ['outcome'], registers: [registry] });
@@ -54,6 +60,7 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
   const actionsOf = byLabel(actions);
   const encodedOf = byLabel(encodedFrames);
   const gapsOf = byLabel(gaps);
+  const upgradeTokenChecksOf = byLabel(upgradeTokenChecks);
 
   return {
     registry,
@@ -63,6 +70,7 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
       closesOf(String(code)).inc();
     },
     authFailure: (reason: string) => authFailuresOf(reason).inc(),
+    upgradeTokenCheck: (path: 'in_handler' | 'after_io') => upgradeTokenChecksOf(path).inc(),
     published: (history: boolean) => publishedOf(String(history)).inc(),
     // SessionMetrics
     messageIn: (dialect: string) => messagesInOf(dialect).inc(),
