@@ -150,3 +150,14 @@ test('--node-args reaches the Herald edges, not the raw uWS baseline', { timeout
   assert.match(run.stderr, /bad option: --no-such-v8-flag/, 'the edge refused the flag it was given, and the run says so');
   assert.match(run.stderr, /steady edge: \d+ connects\/s/, 'the baseline ran all its storms without it first');
 });
+
+test('--storms: more storms on the same edges, named after the third; a bad count is refused before anything starts', { timeout: 110_000 }, async () => {
+  const { rows } = await benchRows(['connect-storm', '--mode', 'embedded', '--no-baseline', '--storms', '4']);
+  assert.deepEqual(
+    rows.map((r) => r['variant']),
+    ['cold edge', 'warm edge', 'steady edge', 'storm 4 edge'],
+  );
+  const refused = await bench(['connect-storm', '--storms', '0']);
+  assert.equal(refused.code, 64);
+  assert.match(refused.stderr, /--storms must be a whole number of 1 or more, not 0/);
+});

@@ -19,6 +19,7 @@ const USAGE = `usage: npm run bench -- <${Object.keys(SCENARIOS).join('|')}|all>
   --scale 1                          multiplies connection counts (0.05 for a quick look)
   --nats-nodes 1                     nats-server nodes in cluster mode (3 = replicated, as in production)
   --profile <dir>                    edges write CPU profiles (--cpu-prof) into <dir>, load generators into <dir>/clients
+  --storms 3                         connect-storm: storms on the same edges (cold, warm, steady, storm 4, …)
   --node-args="<flags>"              extra Node flags for the Herald edges (e.g. --node-args=--maglev; not the baseline)
   --sources                          run the servers from the TypeScript sources through tsx instead of the production build
   --json                             one JSON object per result row on stdout, progress on stderr
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
       'nats-nodes': { type: 'string', default: '1' },
       profile: { type: 'string' },
       'node-args': { type: 'string' },
+      storms: { type: 'string', default: '3' },
       sources: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
@@ -53,12 +55,18 @@ async function main(): Promise<number> {
     process.stderr.write(`unknown mode in ${values.mode}\n${USAGE}\n`);
     return 64;
   }
+  const storms = Number(values.storms);
+  if (!Number.isInteger(storms) || storms < 1) {
+    process.stderr.write(`--storms must be a whole number of 1 or more, not ${values.storms}\n${USAGE}\n`);
+    return 64;
+  }
   // Every figure gets its ceiling beside it.
   if (!modes.includes('baseline') && !values['no-baseline']) modes.unshift('baseline');
   const options: RunOptions = {
     scale: Number(values.scale),
     natsNodes: Number(values['nats-nodes']),
     ...(values.profile ? { profileDir: values.profile } : {}),
+    storms,
     ...(values['node-args'] ? { nodeArgs: values['node-args'].split(/\s+/).filter(Boolean) } : {}),
     fromSources: values.sources,
     log: (line) => void process.stderr.write(`${line}\n`),

@@ -10,6 +10,8 @@ export interface RunOptions {
   readonly natsNodes: number;
   /** Edges write CPU profiles here (`--cpu-prof`). */
   readonly profileDir?: string;
+  /** connect-storm: storms per run on the same edges (`--storms`, default 3: cold, warm, steady). */
+  readonly storms?: number;
   /** Extra Node flags for the Herald edges (`--node-args`), to try V8 settings. */
   readonly nodeArgs?: readonly string[];
   /** Servers run from the TypeScript sources through tsx instead of the production build (`--sources`). */
