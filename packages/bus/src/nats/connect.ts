@@ -13,7 +13,7 @@ export interface NatsConnectOptions {
 /**
  * A NATS connection that never gives up reconnecting: a pod outliving a NATS
  * outage is better than a crash loop, and readiness reports the outage.
- * Request errors carry no caller stack; Herald logs them by subject and message.
+ * Request errors carry no caller stack: Herald's callers name what failed (see whenJetStreamReady).
  */
 export function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
   const servers = typeof options.servers === 'string' ? options.servers.split(',').map((s) => s.trim()).filter(Boolean) : [...options.servers];

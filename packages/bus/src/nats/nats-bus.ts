@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { streamSubject, SUBJECT_PREFIX } from '../subjects.js';
 import { ORIGIN_HEADER, type Bus, type BusPublish, type Delivery, type LiveSubscription, type PublishAck, type ReadResult, type StreamPosition } from '../types.js';
 import { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
+import { whenJetStreamReady } from './jetstream-ready.js';
 import { afterAsking, inFlight } from './shared-calls.js';
 
 /** Header with the publish time (ms), for the fan-out latency metric; the republish keeps it. */
@@ -88,8 +89,8 @@ export class NatsBus implements Bus {
   /** Make sure the history stream exists with the configured limits, then start. */
   static async start(nc: NatsConnection, options: NatsBusOptions = {}): Promise<NatsBus> {
     const config = { ...DEFAULT_EVENTS_STREAM, ...options.stream };
-    const jsm = await jetstreamManager(nc);
-    const info = await ensureEventsStream(jsm, config, options.manageStream ?? true);
+    const jsm = await whenJetStreamReady('JetStream API', () => jetstreamManager(nc));
+    const info = await whenJetStreamReady(`history stream ${config.name}`, () => ensureEventsStream(jsm, config, options.manageStream ?? true));
     return new NatsBus(nc, jsm, config, epochOf(info), options);
   }
 
