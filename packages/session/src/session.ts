@@ -97,6 +97,16 @@ function advertisedLimits(limits: SessionLimits): string {
   return json;
 }
 
+/** Where a session is in its life; it only moves forward. */
+const enum Phase {
+  Created = 0,
+  Open = 1,
+  /** Herald asked the socket to close; commands already queued still run. */
+  Ending = 2,
+  /** The transport closed the socket: nothing runs or is sent any more. */
+  Closed = 3,
+}
+
 /**
  * One client connection, independent of the transport and dialect: it turns
  * client commands into subscriptions, actions and replies. Commands of one
@@ -104,8 +114,12 @@ function advertisedLimits(limits: SessionLimits): string {
  */
 export class Session implements HubMember {
   #socket: SessionSocket | undefined;
-  #closed = false;
-  #ending = false;
+  /**
+   * One field for the whole lifecycle, written by `open()`, so it is mutable in V8's eyes from the
+   * first connect. Booleans first written at close flipped their fields from constant to mutable
+   * at an edge's first disconnect, which deoptimized the whole connect path (docs/BENCHMARKS.md).
+   */
+  #phase = Phase.Created;
   #subs: Map<string, Subscription> | undefined;
   /** Streams this connection reads, per lane (two channels may share one). */
   #streams: Map<string, StreamUse> | undefined;
@@ -133,7 +147,7 @@ export class Session implements HubMember {
   }
 
   get isClosed(): boolean {
-    return this.#closed;
+    return this.#phase === Phase.Closed;
   }
 
   get subscriptionCount(): number {
@@ -143,6 +157,7 @@ export class Session implements HubMember {
   /** The socket is open: greet the client and start the token expiry clock. */
   open(socket: SessionSocket): void {
     this.#socket = socket;
+    this.#phase = Phase.Open;
     const { limits } = this.deps;
     this.sendFrame(this.codec.welcome(this.id, limits.heartbeatSec, this.identity.expiresAt, advertisedLimits(limits)));
     if (this.identity.expiresAt !== undefined) this.deps.expiry.schedule(this, this.identity.expiresAt);
@@ -157,7 +172,7 @@ export class Session implements HubMember {
 
   /** A frame arrived. Returns quickly; slow commands run in order behind each other. */
   receive(data: ArrayBuffer, isBinary: boolean): void {
-    if (this.#closed || this.#ending) return;
+    if (this.#phase !== Phase.Open) return;
     const { limits } = this.deps;
     if (!this.#inbound.take()) return this.close(CloseCode.LimitExceeded, 'rate_limited');
     if (data.byteLength > limits.maxFrameBytes) return this.close(CloseCode.LimitExceeded, 'frame_too_large');
@@ -208,7 +223,7 @@ export class Session implements HubMember {
    * before they return (a transport still opening the session) leave it false.
    */
   #chain(task: () => Promise<void> | void, fields: { what: string; type?: string }, onFailure?: () => void, onSettled?: () => void, mayStartNow = false): Promise<void> {
-    const run = (): Promise<void> | void => (this.#closed ? undefined : task());
+    const run = (): Promise<void> | void => (this.isClosed ? undefined : task());
     let started: Promise<void>;
     if (mayStartNow && this.#queued === 0) {
       try {
@@ -238,8 +253,8 @@ export class Session implements HubMember {
 
   /** The transport closed the socket: release everything, never touch the socket again. */
   closed(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#phase === Phase.Closed) return;
+    this.#phase = Phase.Closed;
     this.#socket = undefined;
     this.deps.expiry.cancel(this);
     for (const use of this.#streams?.values() ?? []) this.deps.hub.leave(use.stream, this, undefined, use.tag);
@@ -250,9 +265,9 @@ export class Session implements HubMember {
 
   /** Close with a Herald close code, telling the client why first (a `disconnect` frame). */
   close(code: number, reason: string): void {
-    if (this.#closed || this.#ending || !this.#socket) return;
+    if (this.#phase !== Phase.Open || !this.#socket) return;
     if (code !== CloseCode.TooSlow) this.sendFrame(this.codec.disconnect(reason, shouldReconnect(code), code, retryHintMs(code)));
-    this.#ending = true;
+    this.#phase = Phase.Ending;
     this.#socket.end(code, reason);
   }
 
@@ -266,14 +281,14 @@ export class Session implements HubMember {
    * Queued behind pending commands so it never races a subscribe.
    */
   revalidate(affected: (params: Readonly<Record<string, string>>) => boolean): Promise<void> {
-    if (this.#closed || !this.#subs?.size) return Promise.resolve();
+    if (this.isClosed || !this.#subs?.size) return Promise.resolve();
     // Subscriptions are picked when the task runs, so one a queued subscribe is about to add is checked too.
     return this.#chain(async () => {
       for (const [key, sub] of [...(this.#subs ?? [])]) {
-        if (this.#closed) return;
+        if (this.isClosed) return;
         if (!affected(sub.resolved.params)) continue;
         const decision = await this.#authorize(sub.resolved);
-        if (this.#closed || decision.allow || decision.retryable || this.#subs?.get(key) !== sub) continue;
+        if (this.isClosed || decision.allow || decision.retryable || this.#subs?.get(key) !== sub) continue;
         this.#removeSubscription(key, sub);
         this.deps.metrics.rejected('forbidden');
         this.sendFrame(this.codec.unsubscribed(sub.echo, 'forbidden'));
@@ -288,18 +303,18 @@ export class Session implements HubMember {
   }
 
   sendFrame(frame: Frame): void {
-    if (frame === undefined || this.#closed || this.#ending || !this.#socket) return;
+    if (frame === undefined || this.#phase !== Phase.Open || !this.#socket) return;
     // 2 = dropped: the socket is over its backpressure limit; it must resume elsewhere.
     if (this.#socket.send(frame) === 2) this.close(CloseCode.TooSlow, 'too_slow');
   }
 
   /** Bytes queued on the socket (backpressure). */
   bufferedAmount(): number {
-    return this.#closed ? 0 : (this.#socket?.getBufferedAmount() ?? 0);
+    return this.#phase === Phase.Closed ? 0 : (this.#socket?.getBufferedAmount() ?? 0);
   }
 
   subscribeTopic(topic: string): void {
-    if (!this.#closed) this.#socket?.subscribe(topic);
+    if (this.#phase !== Phase.Closed) this.#socket?.subscribe(topic);
   }
 
   async #handle(command: ClientCommand): Promise<void> {
@@ -342,7 +357,7 @@ export class Session implements HubMember {
     if (!resolved.def.automatic && this.#limitedCount() >= limits.maxSubscriptions) return this.close(CloseCode.LimitExceeded, 'too_many_subscriptions');
 
     const decision = await this.#authorize(resolved);
-    if (this.#closed) return;
+    if (this.isClosed) return;
     if (!decision.allow) {
       const reason = decision.retryable ? 'authz_unavailable' : 'forbidden';
       metrics.rejected(reason);
@@ -367,7 +382,7 @@ export class Session implements HubMember {
             ...(def.onSubscribe?.snapshot ? { snapshot: true } : {}),
           }),
         );
-        if (this.#closed) break;
+        if (this.isClosed) break;
       }
     } catch (err) {
       for (const j of joins) j?.abandon();
@@ -376,7 +391,7 @@ export class Session implements HubMember {
       this.sendFrame(this.codec.rejected(ref, 'unavailable', 'stream temporarily unavailable', true, id));
       return this.#initialRefused(ref, TRY_AGAIN_LATER, 'unavailable');
     }
-    if (this.#closed) {
+    if (this.isClosed) {
       for (const j of joins) j?.abandon();
       return;
     }
@@ -496,7 +511,7 @@ export class Session implements HubMember {
       const reason = err instanceof AuthError ? err.reason : 'invalid_token';
       return this.sendFrame(this.codec.error('refresh_failed', `token refused: ${reason}`, id));
     }
-    if (this.#closed) return;
+    if (this.isClosed) return;
     if (next.userId !== this.identity.userId || next.accountId !== this.identity.accountId) {
       return this.sendFrame(this.codec.error('refresh_failed', 'the new token belongs to another user or account', id));
     }

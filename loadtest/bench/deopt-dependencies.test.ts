@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { findDeoptBursts } from './deopt-dependencies.js';
+
+/**
+ * The V8 behaviour `Session`'s single `#phase` field is built around (docs/BENCHMARKS.md, "The
+ * deoptimization at the first disconnects"), checked on this Node: a field that only its
+ * initializer wrote is treated as constant by optimized code, and the first other write throws that
+ * code away. Written once more early in the object's life (as `open()` writes the phase), it is
+ * mutable from then on and the later write costs nothing.
+ */
+function traceOf(writeEarly: boolean): string {
+  const program = `
+    class Conn {
+      #phase = 0;
+      #n = 0;
+      open() { ${writeEarly ? 'this.#phase = 1;' : ''} }
+      touch() { if (this.#phase !== 3) this.#n++; return this.#n; }
+      close() { this.#phase = 3; }
+    }
+    const conns = Array.from({ length: 1000 }, () => { const c = new Conn(); c.open(); return c; });
+    function hot(c) { return c.touch(); }
+    let sum = 0;
+    for (let round = 0; round < 2000; round++) for (const c of conns) sum += hot(c);
+    console.log('-- first close');
+    conns[0].close();
+    console.log('-- done', sum > 0);`;
+  return execFileSync(process.execPath, ['--trace-deopt', '--trace-compilation-dependencies', '-e', program], { encoding: 'utf8' });
+}
+
+function afterFirstClose(log: string) {
+  const closeLine = log.slice(0, log.indexOf('-- first close')).split('\n').length;
+  return findDeoptBursts(log).filter((b) => b.line > closeLine);
+}
+
+test('deopt bursts: a field first written at close deoptimizes its readers, and the tool names the shape they shared', () => {
+  const bursts = afterFirstClose(traceOf(false));
+  const burst = bursts.find((b) => b.functions.includes('touch'));
+  assert.ok(burst, `no burst with touch in ${JSON.stringify(bursts)}`);
+  assert.ok(burst.functions.includes('hot'));
+  assert.ok(
+    burst.common.some((c) => /Map\[\d+\]/.test(c.target) && c.groups.includes('field-const')),
+    JSON.stringify(burst.common),
+  );
+});
+
+test('deopt bursts: the same field written once early (as open() writes the phase) is no longer a dependency to break', () => {
+  assert.deepEqual(afterFirstClose(traceOf(true)), []);
+});
+
+test('deopt bursts: processes are read apart, and a burst ends at the first other line of its process', () => {
+  const install = (code: string, map: string, groups: string) => `Installing dependency of [${code} <Code TURBOFAN>] on [${map} <Map[40](HOLEY_ELEMENTS)>] in groups [${groups}]`;
+  const mark = (code: string, fn: string) => `[marking dependent code ${code} <Code TURBOFAN> (0x9 <SharedFunctionInfo ${fn}>) (opt id 1) for deoptimization, reason: code dependencies]`;
+  const log = [
+    `[edge 1] ${install('0xa', '0x100', 'field-const')}`,
+    `[edge 1] ${install('0xa', '0x200', 'field-type')}`,
+    `[edge 1] ${install('0xb', '0x100', 'field-representation')}`,
+    `[edge 2] ${install('0xa', '0x300', 'field-type')}`,
+    `[edge 1] ${mark('0xa', 'open')}`,
+    `[edge 2] ${mark('0xa', 'send')}`, // another process in between: edge 1's burst goes on
+    `[edge 1] ${mark('0xb', '<instance_members_initializer>')}`,
+    `[edge 1] connected 10/10`,
+    `[edge 1] ${mark('0xa', 'open')}`,
+  ].join('\n');
+  assert.deepEqual(findDeoptBursts(log), [
+    { process: 'edge 1', line: 5, functions: ['open', '<instance_members_initializer>'], common: [{ target: '0x100 Map[40](HOLEY_ELEMENTS)', groups: ['field-const', 'field-representation'] }] },
+    { process: 'edge 2', line: 6, functions: ['send'], common: [{ target: '0x300 Map[40](HOLEY_ELEMENTS)', groups: ['field-type'] }] },
+    { process: 'edge 1', line: 9, functions: ['open'], common: [{ target: '0x100 Map[40](HOLEY_ELEMENTS)', groups: ['field-const'] }, { target: '0x200 Map[40](HOLEY_ELEMENTS)', groups: ['field-type'] }] },
+  ]);
+});
