@@ -7,6 +7,21 @@ import { API_KEY, SECRET } from './edge.js';
 /** The `herald` CLI from its TypeScript sources, through tsx (what `npm start` runs). */
 export const HERALD_SOURCES = fileURLToPath(new URL('../../scripts/herald.mjs', import.meta.url));
 
+/** Writes each whole line of `stream` to stderr behind `prefix`; a partial line waits for its end (or the stream's). */
+function echoLines(prefix: string, stream: NodeJS.ReadableStream): (chunk: Buffer) => void {
+  let partial = '';
+  const write = (lines: string): void => void process.stderr.write(lines.split('\n').map((l) => prefix + l).join('\n') + '\n');
+  stream.once('end', () => {
+    if (partial) write(partial);
+  });
+  return (chunk) => {
+    const text = partial + chunk.toString();
+    const end = text.lastIndexOf('\n');
+    partial = text.slice(end + 1);
+    if (end >= 0) write(text.slice(0, end));
+  };
+}
+
 /** One node child process, with its output kept for failure messages. */
 export class NodeProcess {
   readonly output: string[] = [];
@@ -25,10 +40,13 @@ export class NodeProcess {
     const keep = (chunk: Buffer): void => {
       this.output.push(chunk.toString());
       if (this.output.length > 200) this.output.shift();
-      if (process.env['HERALD_TEST_LOG']) process.stderr.write(`[${command}] ${chunk.toString()}`);
     };
     this.#child.stdout?.on('data', keep);
     this.#child.stderr?.on('data', keep);
+    if (process.env['HERALD_TEST_LOG']) {
+      // Whole lines, each named by command and pid: two edges' traces can then be told apart.
+      for (const stream of [this.#child.stdout, this.#child.stderr]) stream?.on('data', echoLines(`[${command} ${this.#child.pid}] `, stream));
+    }
     // 'close', not 'exit': by then the output is read, so a process that failed at start says why.
     this.exited = new Promise((resolve) => this.#child.once('close', (code) => resolve(code)));
   }
