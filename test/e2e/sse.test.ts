@@ -351,7 +351,8 @@ describe('Server-Sent Events at /sse', () => {
   });
 
   test('token expiry ends the stream with event: disconnect token_expired (reconnect true)', async () => {
-    const s = await SseStream.open(url('channel=AiOrchestrationChannel&type=account&id=acct-1', await edge.token({ ttlSec: 1 })));
+    // exp is whole seconds: ttl 1 can leave a few ms, and the stream is then refused before it starts (a 401 token_expired).
+    const s = await SseStream.open(url('channel=AiOrchestrationChannel&type=account&id=acct-1', await edge.token({ ttlSec: 2 })));
     await s.named('subscribed');
     assert.deepEqual(json(await s.named('disconnect', 5000)), { reason: 'token_expired', reconnect: true });
     await s.end();
