@@ -72,6 +72,9 @@ test('a small connect storm: a cold, a warm and a steady storm per mode, CPU per
     // Ticks are read once per process and once for its main thread: the split adds up to the total.
     assert.ok(Math.abs(extra['server_main_thread_us_per_connect']! + extra['server_helper_threads_us_per_connect']! - extra['server_cpu_us_per_connect']!) <= 1, JSON.stringify(extra));
     assert.ok(extra['server_helper_threads_us_per_connect']! >= 0, 'the main thread is part of the process, never more');
+    // The machine's steal time rides along with the processes' CPU, never counted as a server's.
+    const cpu = r['cpu'] as Record<string, number>;
+    assert.ok(Number.isInteger(cpu['stolen']) && cpu['stolen']! >= 0, JSON.stringify(cpu));
   }
 });
 

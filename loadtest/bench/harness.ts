@@ -214,8 +214,29 @@ export function sampleProcess(name: string, pid: number): ProcSample {
   }
 }
 
+/** The pseudo-process that carries the machine's steal time in CPU readings. */
+export const STOLEN = 'stolen';
+
+/**
+ * Steal time of the whole machine (`/proc/stat`, all CPUs): time the hypervisor gave to other
+ * guests. Read as a process named `stolen` (pid 0), so every CPU reading shows it beside the
+ * processes. It is a flag more than a measure: this guest's steal accounting is not bounded by
+ * its core count, but a run with steal well above zero met a busy host, and its figures are not
+ * comparable with a quiet run's (docs/BENCHMARKS.md).
+ */
+export function sampleSteal(): ProcSample {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.split(/\s+/);
+  const ticks = Number(cpu[8] ?? 0); // cpu user nice system idle iowait irq softirq steal …
+  return { name: STOLEN, pid: 0, cpuTicks: ticks, mainCpuTicks: ticks, rssBytes: 0 };
+}
+
 export function sampleAll(list: readonly { name: string; pid: number }[]): ProcSample[] {
   return list.map((p) => sampleProcess(p.name, p.pid));
+}
+
+/** For CPU readings: the processes, and the machine's steal time as `stolen`. */
+export function sampleCpu(list: readonly { name: string; pid: number }[]): ProcSample[] {
+  return [...sampleAll(list), sampleSteal()];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Histogram } from '../histogram.js';
-import { cpuPercent, LoadGenerators, Publisher, sampleAll, sleep, type ProcSample } from '../harness.js';
+import { cpuPercent, LoadGenerators, Publisher, sampleAll, sampleCpu, sleep, type ProcSample } from '../harness.js';
 import type { ConnectPlan, PublishGroup, PublishResult } from '../protocol.js';
 import { SECRET, startSystem, type Mode, type System, type SystemOptions } from '../systems.js';
 
@@ -129,12 +129,12 @@ export interface Window {
 /** Publishes for `durationMs`, waits for stragglers, and reports what the clients saw in that window. */
 export async function measure(run: Run, groups: PublishGroup[], rate: number, durationMs: number, padding = 0): Promise<Window> {
   await run.load.stats(true);
-  const before: ProcSample[] = sampleAll(run.processes());
+  const before: ProcSample[] = sampleCpu(run.processes());
   const t0 = performance.now();
   const published = await run.publisher.run(publishPlan(run, groups, rate, durationMs, padding));
   await sleep(300); // in-flight deliveries
   const seconds = (performance.now() - t0) / 1000;
-  const after = sampleAll(run.processes());
+  const after = sampleCpu(run.processes());
   const s = await run.load.stats(true);
   return { seconds, events: s.events, duplicated: s.duplicated, reordered: s.reordered, latency: s.latency, clientLatency: s.clientLatency, cpu: cpuPercent(before, after, seconds), published, closes: s.closes };
 }

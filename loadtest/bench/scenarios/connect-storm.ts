@@ -1,4 +1,4 @@
-import { cpuPercent, cpuUsPer, listenOverflows, sampleAll, sleep } from '../harness.js';
+import { cpuPercent, cpuUsPer, listenOverflows, sampleCpu, sleep } from '../harness.js';
 import type { Mode } from '../systems.js';
 import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyFields, rssOf, type Run, type RunOptions, scaled, type Scenario, subscribeFrame, withRun } from './common.js';
 
@@ -50,11 +50,11 @@ async function storm(run: Run, mode: Mode, n: number, { variant, firstIndex, acc
   const account = `${accounts}{i%1000}`;
   const frame = subscribeFrame(mode, 'TradingChannel', '{}', `trading:${account}`);
   // Every generator opens its whole share at once; the probe connects afterwards and is not timed.
-  const before = sampleAll(run.system.processes());
+  const before = sampleCpu(run.system.processes());
   const overflowsBefore = listenOverflows();
   const c = await connectAll(run, n, basePlan(run.system, [frame], { account, concurrency: 20_000 }), o.log, 1, firstIndex);
   // The servers are idle while the generators sign tokens: their CPU time over the storm's duration.
-  const after = sampleAll(run.system.processes());
+  const after = sampleCpu(run.system.processes());
   const cpu = cpuPercent(before, after, c.seconds);
   // The servers' CPU time per connect: on 2 cores shared with the generators the rate moves from
   // run to run, this much less. Split by thread: V8 compiles and marks on helper threads.
