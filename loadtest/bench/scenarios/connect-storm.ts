@@ -10,8 +10,9 @@ import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyF
  * Three storms per run, each of other users in 1,000 other accounts (so the edges subscribe new
  * streams, as an edge taking over the sockets of a pod that died does), each after the previous
  * storm's clients left: `cold` meets freshly started edges, whose code V8 has not compiled yet (a
- * pod that starts into a reconnect wave); `warm` is the second, while V8 still re-optimizes what
- * the first disconnects invalidated; `steady` is the third, an edge that has been serving a while.
+ * pod that starts into a reconnect wave); `warm` is the second, while V8 still re-optimizes the
+ * little the first disconnects invalidate (docs/BENCHMARKS.md); `steady` is the third, an edge
+ * that has been serving a while.
  * `--storms <n>` runs more (`storm 4`, …) to check that the third is steady.
  */
 export const connectStorm: Scenario = {
