@@ -29,7 +29,8 @@ describe('cluster: failures', () => {
     // This edge knows only node 1 at start; it learns the others from the cluster and fails over to them.
     const edge = await cluster.startEdge({ NATS_URL: cluster.nats.nodes[0]!.url });
     const client = await TestClient.connect(edge.ws, { token: await cluster.token() });
-    const producer = await connectProducer({ servers: cluster.nats.nodes.slice(1).map((n) => n.url), name: 'loop' });
+    // On a loaded CI host the stream's new leader once took longer than the default 10 s deadline.
+    const producer = await connectProducer({ servers: cluster.nats.nodes.slice(1).map((n) => n.url), name: 'loop', publishDeadlineMs: 30_000 });
     try {
       assert.equal((await client.subscribe(CHANNEL))['type'], 'subscribed');
       const loop = missionLoop(producer, 15);

@@ -242,3 +242,21 @@ test('a burst of subscribes while the streams are written: each subscriber has e
     await bus.close();
   }
 });
+
+test('a stored publish that no stream acknowledges within the deadline fails naming the stream, the deadline and the tries', async () => {
+  const jsm = await jetstreamManager(nc);
+  for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
+  const bus = await NatsBus.start(nc, { stream: { name: `EV${++n}` }, manageStream: false, publishDeadlineMs: 600 });
+  try {
+    // No stream captures the subject any more, as while a failover outlasts the deadline.
+    await jsm.streams.delete(bus.streamName);
+    const err = await bus.publish({ stream: 'lost', data: '1', history: true }).then(
+      () => assert.fail('published without a stream'),
+      (e: unknown) => e as Error & { cause?: unknown },
+    );
+    assert.match(err.message, /^event for stream lost not acknowledged by JetStream within 0\.6 s, ([2-9]|\d\d+) attempts \(last: .+\)$/);
+    assert.ok(err.cause instanceof Error, 'the last JetStream error is kept as the cause');
+  } finally {
+    await bus.close();
+  }
+});

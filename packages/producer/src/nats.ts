@@ -10,6 +10,11 @@ export interface ConnectProducerOptions extends Partial<NatsConnectOptions> {
   /** History stream limits, used only if this producer is the first to create the stream. */
   readonly stream?: Partial<EventsStreamConfig>;
   readonly catalog?: Catalog;
+  /**
+   * How long a publish to a stream with history keeps retrying through a NATS failover (same
+   * message id, so it is stored once) before it rejects. Default 10 s.
+   */
+  readonly publishDeadlineMs?: number;
 }
 
 /** The producer SDK in cluster mode: JetStream-acknowledged publishes, ownership in KV. */
@@ -42,7 +47,11 @@ export async function connectProducer(options: ConnectProducerOptions): Promise<
     options.connection ??
     (await connectNats({ ...options, servers: options.servers ?? 'nats://127.0.0.1:4222', name: options.name ?? 'herald-producer' }));
   try {
-    const bus = await NatsBus.start(nc, { ...(options.stream ? { stream: options.stream } : {}), manageStream: false });
+    const bus = await NatsBus.start(nc, {
+      ...(options.stream ? { stream: options.stream } : {}),
+      ...(options.publishDeadlineMs !== undefined ? { publishDeadlineMs: options.publishDeadlineMs } : {}),
+      manageStream: false,
+    });
     const owners = await KvOwnershipStore.open(nc);
     return new NatsProducer(nc, bus, options.catalog ?? createCatalog(), owners, owns);
   } catch (err) {

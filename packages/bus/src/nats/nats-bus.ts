@@ -120,7 +120,12 @@ export class NatsBus implements Bus {
         return { stream: message.stream, offset: ack.seq, epoch: this.#epoch };
       } catch (err) {
         // A node failing over: no responders or a lost ack. Retrying with the same message id stores it once.
-        if (this.#closed || this.#nc.isClosed() || Date.now() + 100 >= deadline) throw err;
+        if (this.#closed || this.#nc.isClosed()) throw err;
+        if (Date.now() + 100 >= deadline) {
+          // The last error alone ("jetstream is not enabled", a timeout) hides that this was a failover outlasting the deadline.
+          const seconds = this.#publishDeadlineMs / 1000;
+          throw new Error(`event for stream ${message.stream} not acknowledged by JetStream within ${seconds} s, ${attempt + 1} attempts (last: ${err instanceof Error ? err.message : String(err)})`, { cause: err });
+        }
         await sleep(Math.min(1000, 50 * 2 ** attempt));
       }
     }
