@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { streamSubject, SUBJECT_PREFIX } from '../subjects.js';
 import { ORIGIN_HEADER, type Bus, type BusPublish, type Delivery, type LiveSubscription, type PublishAck, type ReadResult, type StreamPosition } from '../types.js';
 import { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
-import { whenJetStreamReady } from './jetstream-ready.js';
+import { publishGaveUp, retryUntil, whenJetStreamReady } from './jetstream-ready.js';
 import { afterAsking, inFlight } from './shared-calls.js';
 
 /** Header with the publish time (ms), for the fan-out latency metric; the republish keeps it. */
@@ -113,22 +113,19 @@ export class NatsBus implements Bus {
     }
     const subject = streamSubject(SUBJECT_PREFIX.events, message.stream);
     const msgID = nuid.next();
-    const deadline = Date.now() + this.#publishDeadlineMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const ack = await this.#js.publish(subject, message.data, { msgID, headers: h, timeout: Math.max(500, Math.min(5000, deadline - Date.now())) });
+    return retryUntil(
+      async (remainingMs) => {
+        const ack = await this.#js.publish(subject, message.data, { msgID, headers: h, timeout: Math.max(500, Math.min(5000, remainingMs)) });
         return { stream: message.stream, offset: ack.seq, epoch: this.#epoch };
-      } catch (err) {
+      },
+      {
+        withinMs: this.#publishDeadlineMs,
         // A node failing over: no responders or a lost ack. Retrying with the same message id stores it once.
-        if (this.#closed || this.#nc.isClosed()) throw err;
-        if (Date.now() + 100 >= deadline) {
-          // The last error alone ("jetstream is not enabled", a timeout) hides that this was a failover outlasting the deadline.
-          const seconds = this.#publishDeadlineMs / 1000;
-          throw new Error(`event for stream ${message.stream} not acknowledged by JetStream within ${seconds} s, ${attempt + 1} attempts (last: ${err instanceof Error ? err.message : String(err)})`, { cause: err });
-        }
-        await sleep(Math.min(1000, 50 * 2 ** attempt));
-      }
-    }
+        retryable: () => !this.#closed && !this.#nc.isClosed(),
+        firstDelayMs: 50,
+        giveUp: (err, attempts) => publishGaveUp(message.stream, this.#publishDeadlineMs, err, attempts),
+      },
+    );
   }
 
   async subscribe(stream: string, onDelivery: Listener): Promise<LiveSubscription> {
@@ -334,4 +331,3 @@ function seqHeader(h: MsgHdrs | undefined, name: string): number {
   return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
