@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { NatsBus, type Delivery } from '@herald/bus';
+import { NatsBus, type Delivery, type NatsBusOptions } from '@herald/bus';
 import { useLocalNats } from '../../../test/support/nats.js';
 
 const fixture = useLocalNats();
@@ -13,10 +13,10 @@ before(async () => {
 
 let n = 0;
 /** Each test gets its own history stream (JetStream subjects cannot overlap, so one bus per test at a time). */
-async function freshBus(stream: Partial<Parameters<typeof NatsBus.start>[1] & object>['stream'] = {}): Promise<NatsBus> {
+async function freshBus(stream: NonNullable<NatsBusOptions['stream']> = {}, options: Omit<NatsBusOptions, 'stream'> = {}): Promise<NatsBus> {
   const jsm = await jetstreamManager(nc);
   for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
-  return NatsBus.start(nc, { stream: { name: `EV${++n}`, ...stream } });
+  return NatsBus.start(nc, { ...options, stream: { name: `EV${++n}`, ...stream } });
 }
 
 function collector(): { got: Delivery[]; wait(count: number): Promise<void> } {
@@ -244,12 +244,10 @@ test('a burst of subscribes while the streams are written: each subscriber has e
 });
 
 test('a stored publish that no stream acknowledges within the deadline fails naming the stream, the deadline and the tries', async () => {
-  const jsm = await jetstreamManager(nc);
-  for await (const name of jsm.streams.names()) await jsm.streams.delete(name);
-  const bus = await NatsBus.start(nc, { stream: { name: `EV${++n}` }, manageStream: false, publishDeadlineMs: 600 });
+  const bus = await freshBus({}, { manageStream: false, publishDeadlineMs: 600 });
   try {
     // No stream captures the subject any more, as while a failover outlasts the deadline.
-    await jsm.streams.delete(bus.streamName);
+    await (await jetstreamManager(nc)).streams.delete(bus.streamName);
     const err = await bus.publish({ stream: 'lost', data: '1', history: true }).then(
       () => assert.fail('published without a stream'),
       (e: unknown) => e as Error & { cause?: unknown },
