@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { findDeoptBursts } from './deopt-dependencies.js';
 
@@ -68,4 +68,14 @@ test('deopt bursts: processes are read apart, and a burst ends at the first othe
     { process: 'edge 2', line: 6, functions: ['send'], common: [{ target: '0x300 Map[40](HOLEY_ELEMENTS)', groups: ['field-type'] }] },
     { process: 'edge 1', line: 9, functions: ['open'], common: [{ target: '0x100 Map[40](HOLEY_ELEMENTS)', groups: ['field-const'] }, { target: '0x200 Map[40](HOLEY_ELEMENTS)', groups: ['field-type'] }] },
   ]);
+});
+
+test('deopt bursts: the command refuses a missing log or a bad --min with its usage (exit 64)', () => {
+  const tool = new URL('./deopt-dependencies.ts', import.meta.url).pathname;
+  for (const args of [[], ['/dev/null', '--min', 'x'], ['/dev/null', '--min', '0']]) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', tool, ...args], { encoding: 'utf8' });
+    assert.equal(run.status, 64, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, /^usage: npm run bench:deopts/);
+  }
+  assert.equal(spawnSync(process.execPath, ['--import', 'tsx', tool, '/dev/null', '--min', '2']).status, 0);
 });

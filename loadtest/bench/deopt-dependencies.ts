@@ -83,11 +83,12 @@ export function findDeoptBursts(log: string, minFunctions = 1): DeoptBurst[] {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { min: { type: 'string', default: '1' } } });
-  if (positionals.length !== 1) {
-    process.stderr.write('usage: npm run bench:deopts -- <log of --trace-deopt --trace-compilation-dependencies> [--min <functions per burst>]\n');
+  const min = Number(values.min);
+  if (positionals.length !== 1 || !Number.isInteger(min) || min < 1) {
+    process.stderr.write('usage: npm run bench:deopts -- <log of --trace-deopt --trace-compilation-dependencies> [--min <functions per burst, 1 or more>]\n');
     process.exit(64);
   }
-  for (const b of findDeoptBursts(readFileSync(positionals[0]!, 'utf8'), Number(values.min))) {
+  for (const b of findDeoptBursts(readFileSync(positionals[0]!, 'utf8'), min)) {
     process.stdout.write(`line ${b.line}${b.process ? ` [${b.process}]` : ''}: ${b.functions.length} functions: ${b.functions.join(', ')}\n`);
     process.stdout.write(b.common.length ? b.common.map((c) => `  all depended on ${c.target} (${c.groups.join(', ')})\n`).join('') : '  no dependency in common\n');
   }

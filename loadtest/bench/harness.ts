@@ -214,9 +214,6 @@ export function sampleProcess(name: string, pid: number): ProcSample {
   }
 }
 
-/** The pseudo-process that carries the machine's steal time in CPU readings. */
-export const STOLEN = 'stolen';
-
 /**
  * Steal time of the whole machine (`/proc/stat`, all CPUs): time the hypervisor gave to other
  * guests. Read as a process named `stolen` (pid 0), so every CPU reading shows it beside the
@@ -227,7 +224,7 @@ export const STOLEN = 'stolen';
 export function sampleSteal(): ProcSample {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.split(/\s+/);
   const ticks = Number(cpu[8] ?? 0); // cpu user nice system idle iowait irq softirq steal …
-  return { name: STOLEN, pid: 0, cpuTicks: ticks, mainCpuTicks: ticks, rssBytes: 0 };
+  return { name: 'stolen', pid: 0, cpuTicks: ticks, mainCpuTicks: ticks, rssBytes: 0 };
 }
 
 export function sampleAll(list: readonly { name: string; pid: number }[]): ProcSample[] {
