@@ -253,7 +253,7 @@ export class Session implements HubMember {
 
   /** The transport closed the socket: release everything, never touch the socket again. */
   closed(): void {
-    if (this.#phase === Phase.Closed) return;
+    if (this.isClosed) return;
     this.#phase = Phase.Closed;
     this.#socket = undefined;
     this.deps.expiry.cancel(this);
@@ -310,11 +310,11 @@ export class Session implements HubMember {
 
   /** Bytes queued on the socket (backpressure). */
   bufferedAmount(): number {
-    return this.#phase === Phase.Closed ? 0 : (this.#socket?.getBufferedAmount() ?? 0);
+    return this.#socket?.getBufferedAmount() ?? 0; // closed() drops the socket with the phase
   }
 
   subscribeTopic(topic: string): void {
-    if (this.#phase !== Phase.Closed) this.#socket?.subscribe(topic);
+    this.#socket?.subscribe(topic);
   }
 
   async #handle(command: ClientCommand): Promise<void> {
