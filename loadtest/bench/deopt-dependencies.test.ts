@@ -29,13 +29,14 @@ function traceOf(writeEarly: boolean): string {
   return execFileSync(process.execPath, ['--trace-deopt', '--trace-compilation-dependencies', '-e', program], { encoding: 'utf8' });
 }
 
-function afterFirstClose(log: string) {
-  const closeLine = log.slice(0, log.indexOf('-- first close')).split('\n').length;
-  return findDeoptBursts(log).filter((b) => b.line > closeLine);
+/** Bursts after the line that prints `marker`. */
+function afterMarker(log: string, marker: string) {
+  const markerLine = log.slice(0, log.indexOf(marker)).split('\n').length;
+  return findDeoptBursts(log).filter((b) => b.line > markerLine);
 }
 
 test('deopt bursts: a field first written at close deoptimizes its readers, and the tool names the shape they shared', () => {
-  const bursts = afterFirstClose(traceOf(false));
+  const bursts = afterMarker(traceOf(false), '-- first close');
   const burst = bursts.find((b) => b.functions.includes('touch'));
   assert.ok(burst, `no burst with touch in ${JSON.stringify(bursts)}`);
   assert.ok(burst.functions.includes('hot'));
@@ -46,7 +47,41 @@ test('deopt bursts: a field first written at close deoptimizes its readers, and 
 });
 
 test('deopt bursts: the same field written once early (as open() writes the phase) is no longer a dependency to break', () => {
-  assert.deepEqual(afterFirstClose(traceOf(true)), []);
+  assert.deepEqual(afterMarker(traceOf(true), '-- first close'), []);
+});
+
+/**
+ * The other V8 behaviour the edge is built around (`loadUws` in packages/edge/src/uws.ts): optimized
+ * typed-array code assumes no ArrayBuffer was ever detached, a process-wide "protector". uWS
+ * detaches each received message's buffer, so the first message throws that code away, unless
+ * a buffer was detached before anything was optimized.
+ */
+function detachTraceOf(detachFirst: boolean): string {
+  const program = `
+    const detach = () => { const b = new ArrayBuffer(8); structuredClone(b, { transfer: [b] }); };
+    ${detachFirst ? 'detach();' : ''}
+    const bytes = new Uint8Array(64).fill(7);
+    function sum(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; }
+    let total = 0;
+    for (let round = 0; round < 50000; round++) total += sum(bytes);
+    console.log('-- first detach');
+    detach();
+    console.log('-- done', total > 0);`;
+  return execFileSync(process.execPath, ['--trace-deopt', '--trace-compilation-dependencies', '-e', program], { encoding: 'utf8' });
+}
+
+test('deopt bursts: the first ArrayBuffer detach deoptimizes typed-array code, and the tool names the protector it relied on', () => {
+  const burst = afterMarker(detachTraceOf(false), '-- first detach').find((b) => b.functions.includes('sum'));
+  assert.ok(burst, 'no burst with sum after the first detach');
+  // A protector is a property cell with an empty name; its dependency line nests `<…>` in `<…>`.
+  assert.ok(
+    burst.common.some((c) => /^0x[0-9a-f]+ PropertyCell name=0x[0-9a-f]+ <String\[0\]: #> value=1$/.test(c.target) && c.groups.includes('property-cell-changed')),
+    JSON.stringify(burst.common),
+  );
+});
+
+test('deopt bursts: a buffer detached before anything is optimized leaves no protector to break', () => {
+  assert.deepEqual(afterMarker(detachTraceOf(true), '-- first detach'), []);
 });
 
 test('deopt bursts: processes are read apart, and a burst ends at the first other line of its process', () => {

@@ -29,7 +29,8 @@ export interface DeoptBurst {
 }
 
 const PREFIX = /^\[([a-z][\w-]* \d+)\] /;
-const INSTALL = /Installing dependency of \[(0x[0-9a-f]+) <Code \w+>\] on \[(0x[0-9a-f]+) <([^>]*)>\] in groups \[([^\]]*)\]/;
+// A target may nest: `<PropertyCell name=0x… <String[0]: #> value=1>` is a protector (a cell V8 flips once, for good).
+const INSTALL = /Installing dependency of \[(0x[0-9a-f]+) <Code \w+>\] on \[(0x[0-9a-f]+) <(.*)>\] in groups \[([^\]]*)\]/;
 const MARK = /marking dependent code (0x[0-9a-f]+) <Code \w+> \(0x[0-9a-f]+ <SharedFunctionInfo ?(.*?)>\) \(opt id/;
 
 export function findDeoptBursts(log: string, minFunctions = 1): DeoptBurst[] {
