@@ -205,11 +205,12 @@ export async function deliveryRow(run: Run, w: Window, scenario: string, mode: M
   await settle(run);
   const lost = await run.load.lost(w.published.final, tags);
   const deliveries = Math.round(w.events / w.seconds);
-  o.log(`  ${deliveries} deliveries/s, p50 ${w.latency.percentile(0.5)} p99 ${w.latency.percentile(0.99)} ms, lost ${lost}, cpu ${JSON.stringify(w.cpu)}`);
+  const latency = latencyFields(w.latency);
+  o.log(`  ${deliveries} deliveries/s, p50 ${latency.p50_ms} p99 ${latency.p99_ms} ms, lost ${lost}, cpu ${JSON.stringify(w.cpu)}`);
   return {
     ...emptyResult(scenario, mode, run.system.edges.length, connections),
     deliveries_per_s: deliveries,
-    ...latencyFields(w.latency),
+    ...latency,
     lost,
     duplicated: w.duplicated,
     reordered: w.reordered,

@@ -64,15 +64,16 @@ async function storm(run: Run, mode: Mode, n: number, { variant, firstIndex, acc
   const overflows = listenOverflows() - overflowsBefore;
   await sleep(500);
   const perEdge = Math.round(c.stormConnected / c.seconds / edges);
+  const latency = latencyFields(c.connectMs);
   o.log(
-    `  ${variant}: ${perEdge} connects/s per edge; connect p50 ${c.connectMs.percentile(0.5)} ms, p99 ${c.connectMs.percentile(0.99)} ms; server cpu ${JSON.stringify(cpu)}, ` +
+    `  ${variant}: ${perEdge} connects/s per edge; connect p50 ${latency.p50_ms} ms, p99 ${latency.p99_ms} ms; server cpu ${JSON.stringify(cpu)}, ` +
       `${perConnect.total} µs per connect (main thread ${perConnect.main}, helper threads ${perConnect.helpers}); accept-queue overflows ${overflows}`,
   );
   return {
     ...emptyResult('connect-storm', mode, edges, n),
     variant,
     connects_per_s: Math.round(c.stormConnected / c.seconds),
-    ...latencyFields(c.connectMs),
+    ...latency,
     cpu,
     rss: rssOf(run),
     extra: {
