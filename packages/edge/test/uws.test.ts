@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+
+const uwsModule = new URL('../src/uws.ts', import.meta.url).href;
+
+test('loadUws returns the native uWebSockets.js build', async () => {
+  const { loadUws } = await import(uwsModule);
+  const uWS = loadUws();
+  assert.match(Function.prototype.toString.call(uWS.App), /\[native code\]/);
+});
+
+test('loadUws detaches an ArrayBuffer up front, so uWS detaching the first message buffer deoptimizes nothing', () => {
+  // V8 reports the one-time flip of its "no ArrayBuffer was ever detached" protector; the edge
+  // must cause it while loading uWS, before any request handler is hot, not at the first message.
+  const program = `
+    const { loadUws } = await import(${JSON.stringify(uwsModule)});
+    console.log('-- loading');
+    loadUws();
+    console.log('-- loaded');`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--trace-protector-invalidation', '--input-type=module', '-e', program], {
+    encoding: 'utf8',
+  });
+  const during = out.slice(out.indexOf('-- loading'), out.indexOf('-- loaded'));
+  assert.match(during, /Invalidating protector cell ArrayBufferDetaching/, out);
+});
