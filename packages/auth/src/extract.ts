@@ -70,18 +70,21 @@ function fromCookie(cookie: string, name: string): string | undefined {
 export function extractToken(input: ExtractInput): UpgradeCredentials {
   const protocols: string[] = [];
   let protocolToken: string | undefined;
-  for (const entry of (input.protocolHeader ?? '').split(',')) {
-    const p = entry.trim();
-    if (!p) continue;
-    if (p.slice(0, BEARER_PROTOCOL.length).toLowerCase() === BEARER_PROTOCOL) {
-      const t = p.slice(BEARER_PROTOCOL.length);
-      if (t && protocolToken === undefined) protocolToken = t;
-      continue;
+  // Most upgrades offer no subprotocol: skip the split (an array per connect) when the header is absent.
+  if (input.protocolHeader) {
+    for (const entry of input.protocolHeader.split(',')) {
+      const p = entry.trim();
+      if (!p) continue;
+      if (p.slice(0, BEARER_PROTOCOL.length).toLowerCase() === BEARER_PROTOCOL) {
+        const t = p.slice(BEARER_PROTOCOL.length);
+        if (t && protocolToken === undefined) protocolToken = t;
+        continue;
+      }
+      protocols.push(p);
     }
-    protocols.push(p);
   }
 
-  const header = fromHeader(input.authorization ?? '');
+  const header = input.authorization ? fromHeader(input.authorization) : undefined;
   if (header) return { token: header, source: 'header', protocols };
   if (protocolToken) return { token: protocolToken, source: 'protocol', protocols };
   const query = fromQuery(input.query ?? '');
