@@ -1,11 +1,18 @@
 import uWS from 'uWebSockets.js';
 
+let loaded: typeof uWS | undefined;
+
 /**
  * uWebSockets.js silently falls back to a slow `ws`-based shim when its native
  * binary does not load (wrong Node ABI, glibc). Herald refuses to start on the
  * shim: its throughput and memory would be a fraction of what it promises.
+ * Checked (and the process prepared for uWS) on the first call only.
  */
 export function loadUws(): typeof uWS {
+  return (loaded ??= nativeUws());
+}
+
+function nativeUws(): typeof uWS {
   if (!/\[native code\]/.test(Function.prototype.toString.call(uWS.App))) {
     throw new Error(
       `uWebSockets.js native binary did not load (Node ${process.version}, ABI ${process.versions.modules}); ` +
