@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import WebSocket from 'ws';
 
 const uwsModule = new URL('../src/uws.ts', import.meta.url).href;
 
@@ -8,6 +9,35 @@ test('loadUws returns the native uWebSockets.js build', async () => {
   const { loadUws } = await import(uwsModule);
   const uWS = loadUws();
   assert.match(Function.prototype.toString.call(uWS.App), /\[native code\]/);
+});
+
+test('uWS detaches each message buffer once its handler returns (why loadUws detaches one first)', async () => {
+  const { loadUws } = await import(uwsModule);
+  const uWS = loadUws();
+  let kept: ArrayBuffer | undefined;
+  let sizeInHandler = -1;
+  let handled!: () => void;
+  const afterHandler = new Promise<void>((resolve) => (handled = resolve));
+  const app = uWS.App().ws('/*', {
+    message: (_ws: unknown, message: ArrayBuffer) => {
+      kept = message;
+      sizeInHandler = message.byteLength;
+      setImmediate(handled);
+    },
+  });
+  let listenSocket: unknown;
+  app.listen('127.0.0.1', 0, (token: unknown) => (listenSocket = token));
+  assert.ok(listenSocket, 'listening');
+  const client = new WebSocket(`ws://127.0.0.1:${uWS.us_socket_local_port(listenSocket)}/`);
+  try {
+    client.on('open', () => client.send('subscribe'));
+    await afterHandler;
+  } finally {
+    client.terminate();
+    uWS.us_listen_socket_close(listenSocket);
+  }
+  assert.equal(sizeInHandler, 9);
+  assert.equal(kept?.byteLength, 0, 'detached after the handler');
 });
 
 test('loadUws detaches an ArrayBuffer up front, once, so uWS detaching the first message buffer deoptimizes nothing', () => {
