@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
 import { API_KEY, SECRET } from '../support/edge.js';
 import { startTestCluster, type TestCluster } from '../support/cluster.js';
 
@@ -139,6 +140,32 @@ describe('k6 load-test scripts (smoke)', () => {
       assert.match(res.output, /herald_connected/, `the summary lists the Herald metrics:\n${tail(res.output)}`);
     });
   }
+
+  test('a welcome k6 drops (its open/first-frame race) is recovered by the probe ping, and counted', async (t) => {
+    const bin = needK6(t);
+    if (!bin) return;
+    // What a script sees when k6 discards the first frame: a socket that answers pings and
+    // subscribes but never shows a welcome. A stand-in server sends exactly that.
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    server.on('connection', (ws) => {
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { type: string; id?: number };
+        if (frame.type === 'ping') ws.send('{"type":"pong"}');
+        if (frame.type === 'subscribe') ws.send(JSON.stringify({ type: 'subscribed', id: frame.id }));
+      });
+    });
+    try {
+      const { port } = server.address() as { port: number };
+      const res = await runK6(bin, 'idle.js', { ...common, HERALD_URLS: `http://127.0.0.1:${port}`, VUS: 3, HOLD: 1 });
+      assert.equal(res.code, 0, `k6 run idle.js exited ${res.code}:\n${tail(res.output)}`);
+      assert.match(res.output, /herald_k6_dropped_welcomes\.*:\s*3\b/, tail(res.output));
+      assert.match(res.output, /herald_connected\.*:\s*100\.00%/, tail(res.output));
+    } finally {
+      for (const c of server.clients) c.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   test('a crossed threshold fails the run: broadcast.js with a wrong JWT secret exits 99', async (t) => {
     const bin = needK6(t);

@@ -48,6 +48,14 @@ export const ACCOUNT = env('HERALD_ACCOUNT', 'k6');
 export const TOKEN_TTL_S = num('TOKEN_TTL_S', 3600);
 /** How long to wait for the welcome frame before counting the connection as failed. */
 export const WELCOME_TIMEOUT_MS = num('WELCOME_TIMEOUT_MS', 10000);
+/**
+ * k6 (v1.4–v1.8) can drop a socket's first frame: its reader may queue the frame before the task
+ * that marks the socket open, and frames arriving on a socket that is not open yet are discarded.
+ * Herald sends the welcome in the same write as the 101, so that frame is the welcome. When no
+ * welcome has arrived this long after `open`, the client sends a ping: the server wrote the welcome
+ * before any pong, so a pong with no welcome before it proves k6 dropped the welcome.
+ */
+export const WELCOME_PROBE_MS = num('WELCOME_PROBE_MS', 250);
 /** Application-level `{"type":"ping"}` interval on held sockets; 0 = use the welcome's `heartbeat`. */
 export const PING_S = num('PING_S', 0);
 export const VERBOSE = env('VERBOSE', '') !== '';
@@ -105,6 +113,7 @@ export const pongMs = new Trend('herald_pong_ms', true); // {"type":"ping"} → 
 export const deliveryMs = new Trend('herald_delivery_ms', true); // publisher Date.now() → subscriber Date.now()
 export const errors = new Rate('herald_errors'); // failed / succeeded socket steps (connect, subscribe, unexpected close)
 export const connected = new Rate('herald_connected'); // connection attempts that reached the welcome frame
+export const welcomesDroppedByK6 = new Counter('herald_k6_dropped_welcomes'); // welcomes k6 discarded (WELCOME_PROBE_MS)
 export const lost = new Counter('herald_lost'); // seq gaps (events never delivered)
 export const duplicated = new Counter('herald_duplicated'); // seq ≤ last seen (delivered twice / out of order)
 export const received = new Counter('herald_received'); // events of this run delivered to subscribers
@@ -208,6 +217,9 @@ export function connect({ edge, token, onWelcome, onEvent, onClose, name = 'hera
   let closeCode;
   let pingTimer;
   let pingSentAt = 0;
+  let openedAt = 0;
+  let probeTimer;
+  let probing = false; // a ping sent to learn whether k6 dropped the welcome
 
   const countConnect = (ok) => {
     if (connectCounted) return;
@@ -224,7 +236,7 @@ export function connect({ edge, token, onWelcome, onEvent, onClose, name = 'hera
 
   const welcomeTimer = setTimeout(() => {
     if (conn.welcome || closed) return;
-    fail(`no welcome within ${WELCOME_TIMEOUT_MS} ms`);
+    fail(`no welcome within ${WELCOME_TIMEOUT_MS} ms (${openedAt ? `socket open, probe ping ${probing ? 'unanswered' : 'not sent'}` : 'socket never opened'})`);
     conn.close();
   }, WELCOME_TIMEOUT_MS);
 
@@ -259,8 +271,27 @@ export function connect({ edge, token, onWelcome, onEvent, onClose, name = 'hera
     },
   };
 
+  /** The connection is established: the welcome frame arrived (or k6 dropped it and the probe proved it was sent). */
+  const welcomed = (frame, at) => {
+    clearTimeout(welcomeTimer);
+    if (probeTimer !== undefined) clearTimeout(probeTimer);
+    conn.welcome = frame;
+    connectMs.add(at - started);
+    countConnect(true);
+    errors.add(false);
+    const every = (PING_S > 0 ? PING_S : Number(frame.heartbeat) || 25) * 1000;
+    pingTimer = setInterval(() => conn.ping(), every);
+    if (onWelcome) onWelcome(conn, frame);
+  };
+
   ws.addEventListener('open', () => {
-    if (closeRequested) ws.close();
+    if (closeRequested) return ws.close();
+    openedAt = Date.now();
+    probeTimer = setTimeout(() => {
+      if (conn.welcome || closed || failed) return;
+      probing = true;
+      conn.ping();
+    }, WELCOME_PROBE_MS);
   });
 
   ws.addEventListener('message', (e) => {
@@ -276,21 +307,20 @@ export function connect({ edge, token, onWelcome, onEvent, onClose, name = 'hera
       case 'event':
         if (onEvent) onEvent(frame, conn);
         return;
-      case 'welcome': {
+      case 'welcome':
         if (conn.welcome || failed) return;
-        clearTimeout(welcomeTimer);
-        conn.welcome = frame;
-        connectMs.add(Date.now() - started);
-        countConnect(true);
-        errors.add(false);
-        const every = (PING_S > 0 ? PING_S : Number(frame.heartbeat) || 25) * 1000;
-        pingTimer = setInterval(() => conn.ping(), every);
-        if (onWelcome) onWelcome(conn, frame);
+        welcomed(frame, Date.now());
         return;
-      }
       case 'pong':
         if (pingSentAt) pongMs.add(Date.now() - pingSentAt);
         pingSentAt = 0;
+        if (probing && !conn.welcome && !failed) {
+          // The welcome was on the wire before this pong, and k6 discarded it. It came with the 101,
+          // so the socket's open time is its arrival time.
+          welcomesDroppedByK6.add(1);
+          welcomed({ type: 'welcome' }, openedAt);
+        }
+        probing = false;
         return;
       case 'subscribed':
       case 'rejected':
@@ -325,6 +355,7 @@ export function connect({ edge, token, onWelcome, onEvent, onClose, name = 'hera
     if (closed) return;
     closed = true;
     clearTimeout(welcomeTimer);
+    if (probeTimer !== undefined) clearTimeout(probeTimer);
     if (pingTimer !== undefined) clearInterval(pingTimer);
     if (!conn.welcome) fail('closed before the welcome frame');
     if (!closeRequested) {
