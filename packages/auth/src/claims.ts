@@ -70,9 +70,12 @@ function readId(payload: Record<string, unknown>, name: string): string | undefi
   throw new AuthError('malformed_token', `claim "${name}" must be a string or an integer`);
 }
 
+/** Shared by every identity without permissions (an identity lives as long as its connection). */
+const NO_PERMISSIONS: readonly string[] = Object.freeze([]);
+
 function readPermissions(payload: Record<string, unknown>, name: string): readonly string[] {
   const v = readClaim(payload, name);
-  if (v === undefined || v === null) return Object.freeze([]);
+  if (v === undefined || v === null) return NO_PERMISSIONS;
   let list: string[];
   if (typeof v === 'string') {
     list = v.split(/\s+/);
@@ -84,7 +87,8 @@ function readPermissions(payload: Record<string, unknown>, name: string): readon
   } else {
     throw new AuthError('malformed_token', `claim "${name}" must be an array of strings or a space-separated string`);
   }
-  return Object.freeze([...new Set(list.map((p) => p.trim()).filter((p) => p !== ''))]);
+  const unique = [...new Set(list.map((p) => p.trim()).filter((p) => p !== ''))];
+  return unique.length === 0 ? NO_PERMISSIONS : Object.freeze(unique);
 }
 
 function readKind(payload: Record<string, unknown>, name: string): IdentityKind {
@@ -110,14 +114,14 @@ function readIssuedAt(payload: Record<string, unknown>): number | undefined {
  * Maps a (verified) JWT payload to an Identity. Throws AuthError:
  * `missing_claim` when the user claim is absent, `malformed_token` when a
  * mapped claim has the wrong type or `kind` is not user/worker/service.
- * `tokenHash` may be given as a function: it is then computed on first read (only session
- * revocations and the wire need it, and a SHA-256 per connect is not free).
+ * Plain data fields only, in one order: every identity shares one hidden class, and a
+ * connection keeps the 64-character hash rather than its token (a lazy hash needs the token,
+ * and an RS256 token is over 600 bytes; an accessor gave each identity its own shape).
  */
-export function identityFromClaims(payload: Record<string, unknown>, mapping: ClaimMapping, tokenHash: string | (() => string)): Identity {
+export function identityFromClaims(payload: Record<string, unknown>, mapping: ClaimMapping, tokenHash: string): Identity {
   if (!isRecord(payload)) throw new AuthError('malformed_token', 'token payload is not a JSON object');
   const userId = readId(payload, mapping.user);
   if (userId === undefined) throw new AuthError('missing_claim', `token has no "${mapping.user}" claim`);
-  let hash = typeof tokenHash === 'string' ? tokenHash : undefined;
   return Object.freeze({
     userId,
     accountId: readId(payload, mapping.account),
@@ -127,9 +131,6 @@ export function identityFromClaims(payload: Record<string, unknown>, mapping: Cl
     apiTokenId: readId(payload, mapping.apiToken),
     expiresAt: readExpiry(payload),
     issuedAt: readIssuedAt(payload),
-    // An enumerable getter: spreads, JSON and structured clones still carry the value.
-    get tokenHash(): string {
-      return (hash ??= (tokenHash as () => string)());
-    },
+    tokenHash,
   });
 }

@@ -250,7 +250,7 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
         keys = source.keys;
       }
       try {
-        return identityFromClaims(verifyJwtSync(jws, header, keys, checks), mapping, () => hashToken(token));
+        return identityFromClaims(verifyJwtSync(jws, header, keys, checks), mapping, hashToken(token));
       } catch (err) {
         if (err instanceof AuthError && err.reason === 'invalid_signature' && i < candidates.length - 1) continue;
         throw err;
@@ -261,7 +261,7 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
 
   async function verifyWithJwks(token: string, jwks: JwksSource, algorithms: ReadonlySet<string>): Promise<Identity> {
     const options: JWTVerifyOptions = { ...jwtOptions, algorithms: [...algorithms] };
-    const identity = (payload: Record<string, unknown>): Identity => identityFromClaims(payload, mapping, () => hashToken(token));
+    const identity = (payload: Record<string, unknown>): Identity => identityFromClaims(payload, mapping, hashToken(token));
     try {
       return identity((await jwtVerify(token, jwks.resolve, options)).payload);
     } catch (err) {

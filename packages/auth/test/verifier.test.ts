@@ -208,7 +208,7 @@ describe('tokenHash', () => {
     assert.equal(hashToken('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
-  test('computed on first read, it still travels with the identity: spread, JSON (the wire to authz) and structured clones carry it', async () => {
+  test('it travels with the identity as a plain field: spread, JSON (the wire to authz) and structured clones carry it', async () => {
     const verifier = await createVerifier({ secret: SECRET });
     const token = await signDevToken({ secret: SECRET, sub: 'u' });
     const id = verifier.verifyNow(token)!;
