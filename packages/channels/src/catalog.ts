@@ -267,14 +267,17 @@ function subscriptionKey(compiled: CompiledChannel, params: Readonly<Record<stri
 }
 
 function selectStreams(compiled: CompiledChannel, params: Record<string, string>): string[] {
-  const out: string[] = [];
+  // Exact-length arrays: a subscription keeps its streams, and an array grown by push from empty
+  // reserves 17 slots (152 bytes per subscription, for one stream).
+  const all = (compiled.def.select ?? 'first') !== 'first';
+  let out: string[] | undefined;
   for (const t of compiled.templates) {
     const stream = renderTemplate(t, params);
     if (stream === undefined) continue;
-    out.push(stream);
-    if ((compiled.def.select ?? 'first') === 'first') break;
+    if (!all) return [stream];
+    (out ??= []).push(stream);
   }
-  return out;
+  return out ? out.slice() : [];
 }
 
 /** The template with its placeholders filled in; undefined when a param it needs is absent. */
