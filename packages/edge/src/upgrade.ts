@@ -129,6 +129,10 @@ function refuseToken(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpg
   completeUpgrade(up, endpoint.refused(reason), inHandler);
 }
 
+/** The options of a socket without a path subscription: shared, since every session keeps its own. */
+const AUTOMATIC: SessionOptions = Object.freeze({ automatic: true });
+const MANUAL: SessionOptions = Object.freeze({ automatic: false });
+
 function accept(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpgrade, identity: Identity, inHandler: boolean): void {
   let initial: ChannelRef | undefined;
   if (endpoint.dialect.pathIsSubscription) {
@@ -136,7 +140,8 @@ function accept(ctx: EdgeContext, endpoint: DialectEndpoint, up: PendingUpgrade,
     if (!resolved.ok) return refuse(ctx, up, resolved.reason === 'unknown_channel' ? 404 : 400, resolved.reason, resolved.message);
     initial = { channel: resolved.def.name, params: resolved.params };
   }
-  completeUpgrade(up, endpoint.createSession(nextConnectionId(), identity, { automatic: up.automatic, ...(initial ? { initial } : {}) }), inHandler);
+  const options = initial ? { automatic: up.automatic, initial } : up.automatic ? AUTOMATIC : MANUAL;
+  completeUpgrade(up, endpoint.createSession(nextConnectionId(), identity, options), inHandler);
 }
 
 /**

@@ -237,11 +237,11 @@ export class Session implements HubMember {
     this.#queued++;
     const tail = started.then(
       () => {
-        this.#queued--;
+        this.#settled();
         onSettled?.();
       },
       (err: unknown) => {
-        this.#queued--;
+        this.#settled();
         this.deps.log.error(`${fields.what} failed`, { connection: this.id, ...fields, error: err });
         onFailure?.();
         onSettled?.();
@@ -249,6 +249,11 @@ export class Session implements HubMember {
     );
     this.#tail = tail;
     return tail;
+  }
+
+  /** A chained task settled; with none left, an idle connection keeps no promise. */
+  #settled(): void {
+    if (--this.#queued === 0) this.#tail = undefined;
   }
 
   /** The transport closed the socket: release everything, never touch the socket again. */
@@ -346,7 +351,7 @@ export class Session implements HubMember {
       this.sendFrame(this.codec.rejected(ref, resolved.reason, resolved.message, false, id));
       return this.#initialRefused(ref, CloseCode.BadRequest, resolved.reason);
     }
-    const echo = echoOf(ref);
+    const echo = echoOf(ref, resolved.def.name);
     const key = subscriptionKey(resolved.key, ref);
     const tag = ref.identifier ?? '';
     const existing = this.#subs?.get(key);
@@ -573,9 +578,24 @@ export class Session implements HubMember {
   }
 }
 
-function echoOf(ref: ChannelRef): RefEcho {
+/** Shared by every echo of a subscribe without params. */
+const NO_PARAMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * The ref as the client sent it, for the frames that answer it. A subscription keeps its echo, so
+ * it reuses the catalog's copy of the channel name and one empty params object where it can,
+ * rather than the strings and objects parsed from the client's frame.
+ */
+function echoOf(ref: ChannelRef, channelName?: string): RefEcho {
   const id = ref.identifier === undefined ? {} : { identifier: ref.identifier };
-  return 'channelId' in ref ? { channelId: ref.channelId, ...id } : { channel: ref.channel, params: ref.params, ...id };
+  if ('channelId' in ref) return { channelId: ref.channelId, ...id };
+  const channel = ref.channel === channelName ? channelName : ref.channel;
+  return { channel, params: isEmpty(ref.params) ? NO_PARAMS : ref.params, ...id };
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** WebSocket "try again later": a refusal that is not the client's fault (authz or history unavailable). */
