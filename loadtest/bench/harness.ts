@@ -141,9 +141,12 @@ export class LoadGenerators {
     return { open: sum((s) => s.open), events: sum((s) => s.events), duplicated: sum((s) => s.duplicated), reordered: sum((s) => s.reordered), latency, clientLatency, closes, raw };
   }
 
-  /** Events the clients should have received (per tag, the publisher's acknowledged count) and did not. */
-  async lost(final: Record<string, number>, tags: string[]): Promise<number> {
-    const r = await Promise.all(this.#all.map((w) => w.call<{ lost: number }>({ op: 'lost', final, tags })));
+  /**
+   * Events the clients should have received (per tag, the publisher's acknowledged count) and did not.
+   * `report`: with HERALD_BENCH_DEBUG, the generators list each client still missing some.
+   */
+  async lost(final: Record<string, number>, tags: string[], report = true): Promise<number> {
+    const r = await Promise.all(this.#all.map((w) => w.call<{ lost: number }>({ op: 'lost', final, tags, report })));
     return r.reduce((a, x) => a + x.lost, 0);
   }
 

@@ -144,7 +144,7 @@ function stats(reset: boolean): WorkerStats {
 }
 
 /** Events each client should have had, per tag: `final[tag]` minus the distinct ones it received. */
-function lost(final: Record<string, number>, tagsOf: string[]): number {
+function lost(final: Record<string, number>, tagsOf: string[], report: boolean): number {
   let missing = 0;
   for (const c of clients) {
     for (const t of tagsOf) {
@@ -152,7 +152,7 @@ function lost(final: Record<string, number>, tagsOf: string[]): number {
       const want = final[tag] ?? 0;
       const got = c.seen.get(tag)?.distinct ?? 0;
       missing += Math.max(0, want - got);
-      if (process.env['HERALD_BENCH_DEBUG'] && want > got) {
+      if (report && process.env['HERALD_BENCH_DEBUG'] && want > got) {
         const w = c.seen.get(tag);
         process.stderr.write(`lost: client ${c.index} tag ${tag} want ${want} got ${got} base ${w?.base} offset ${c.offset} url ${c.urlIndex} open ${c.isOpen} close-frame ${c.closeCode}\n`);
       }
@@ -171,7 +171,7 @@ process.on('message', (msg: WorkerRequest) => {
       reply({ stats: stats(msg.reset ?? false) });
       break;
     case 'lost':
-      reply({ lost: lost(msg.final, msg.tags) });
+      reply({ lost: lost(msg.final, msg.tags, msg.report ?? true) });
       break;
     case 'drop':
       // A network blip: every socket goes at once; they come back with `since` after `delayMs`.

@@ -26,7 +26,7 @@ export interface ConnectPlan {
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'connect'; readonly plan: ConnectPlan }
   | { readonly id: number; readonly op: 'stats'; readonly reset?: boolean }
-  | { readonly id: number; readonly op: 'lost'; readonly final: Record<string, number>; readonly tags: string[] }
+  | { readonly id: number; readonly op: 'lost'; readonly final: Record<string, number>; readonly tags: string[]; readonly report?: boolean }
   | { readonly id: number; readonly op: 'drop'; readonly delayMs: number }
   | { readonly id: number; readonly op: 'close' }
   | { readonly id: number; readonly op: 'exit' };

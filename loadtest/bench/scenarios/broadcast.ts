@@ -1,6 +1,6 @@
 import { sleep } from '../harness.js';
 import type { Mode } from '../systems.js';
-import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyFields, measure, rssOf, type RunOptions, scaled, type Scenario, settle, subscribeFrame, withRun } from './common.js';
+import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyFields, measure, rssOf, type RunOptions, scaled, type Scenario, lostOnceSettled, subscribeFrame, withRun } from './common.js';
 
 /** Events per second, in steps, until p99 passes the limit or the clients stop keeping up. */
 const RATES = [10, 25, 50, 100, 150, 200, 300, 400, 600, 800, 1200, 1600];
@@ -61,8 +61,7 @@ export const broadcast: Scenario = {
         o.log(`  ${rate}/s: ${step.deliveries_per_s} deliveries/s, p50 ${step.p50_ms} p99 ${step.p99_ms} ms (clients ${step.client_p99_ms}), got ${w.events}/${expected}, behind ${w.published.behind}, closes ${JSON.stringify(w.closes)}, cpu ${JSON.stringify(w.cpu)}`);
         if (!step.kept_up || (step.p99_ms ?? Infinity) > P99_CEILING_MS) break;
       }
-      await settle(run);
-      const lost = await run.load.lost(final, ['0']);
+      const lost = await lostOnceSettled(run, final, ['0']);
       const ok = steps.filter((s) => s.kept_up && (s.p99_ms ?? Infinity) <= P99_CEILING_MS);
       const best = ok.reduce<RampStep | undefined>((a, s) => (!a || s.deliveries_per_s > a.deliveries_per_s ? s : a), undefined) ?? steps[0]!;
       const at10 = steps.find((s) => s.rate === 10);

@@ -140,18 +140,32 @@ export async function measure(run: Run, groups: PublishGroup[], rate: number, du
 }
 
 /**
- * Waits until the clients stop receiving (no new event for 1 s, at most 30 s): after a step past
- * saturation the load generators are seconds behind, and counting losses earlier would count
- * events still in their sockets.
+ * Events the clients are still missing once delivery has stopped making progress: `missing()` is
+ * polled every `stepMs` until it is 0, until it has not fallen for `quietMs`, or for `maxMs` at
+ * most. Past saturation the load generators are seconds behind, and a socket whose receive window
+ * filled up can sit idle for seconds while TCP's persist timer backs off, with its events still to
+ * come: the quiet period that used to end the wait (2 s without any event) counted those as lost.
  */
-export async function settle(run: Run): Promise<void> {
-  let last = -1;
-  for (let i = 0; i < 30; i++) {
-    await sleep(1000);
-    const s = await run.load.stats(true);
-    if (s.events === 0 && last === 0) return;
-    last = s.events;
+export async function missingOnceSettled(missing: () => Promise<number>, o: { stepMs?: number; quietMs?: number; maxMs?: number } = {}): Promise<number> {
+  const { stepMs = 1000, quietMs = 10_000, maxMs = 60_000 } = o;
+  const started = Date.now();
+  let best = await missing();
+  let bestAt = Date.now();
+  while (best > 0 && Date.now() - bestAt < quietMs && Date.now() - started < maxMs) {
+    await sleep(stepMs);
+    const now = await missing();
+    if (now < best) {
+      best = now;
+      bestAt = Date.now();
+    }
   }
+  return best;
+}
+
+/** Acknowledged events (per tag, `final`) the clients did not receive, once delivery has settled. */
+export async function lostOnceSettled(run: Run, final: Record<string, number>, tags: string[]): Promise<number> {
+  const missing = await missingOnceSettled(() => run.load.lost(final, tags, false));
+  return missing === 0 ? 0 : run.load.lost(final, tags); // reported per client with HERALD_BENCH_DEBUG
 }
 
 export function latencyFields(h: Histogram): Pick<BenchResult, 'p50_ms' | 'p90_ms' | 'p99_ms' | 'max_ms'> {
@@ -202,8 +216,7 @@ export async function connectAll(run: Run, total: number, plan: Omit<ConnectPlan
 
 /** The row of a scenario that publishes at a fixed rate for one window: deliveries, latency, losses. */
 export async function deliveryRow(run: Run, w: Window, scenario: string, mode: Mode, connections: number, tags: string[], o: RunOptions, extra: Record<string, unknown>): Promise<BenchResult> {
-  await settle(run);
-  const lost = await run.load.lost(w.published.final, tags);
+  const lost = await lostOnceSettled(run, w.published.final, tags);
   const deliveries = Math.round(w.events / w.seconds);
   const latency = latencyFields(w.latency);
   o.log(`  ${deliveries} deliveries/s, p50 ${latency.p50_ms} p99 ${latency.p99_ms} ms, lost ${lost}, cpu ${JSON.stringify(w.cpu)}`);

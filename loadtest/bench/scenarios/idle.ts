@@ -1,6 +1,6 @@
 import { sampleAll, sleep, type ProcSample } from '../harness.js';
 import type { Mode } from '../systems.js';
-import { basePlan, connectAll, settle, emptyResult, latencyFields, measure, scaled, subscribeFrame, withRun, type BenchResult, type Run, type RunOptions, type Scenario } from './common.js';
+import { basePlan, connectAll, lostOnceSettled, emptyResult, latencyFields, measure, scaled, subscribeFrame, withRun, type BenchResult, type Run, type RunOptions, type Scenario } from './common.js';
 
 /** Streams the idle sockets spread over (one subscription each): accounts of ~19 users. */
 const STREAMS = 1000;
@@ -39,8 +39,7 @@ async function idleRun(mode: Mode, edges: number, perEdge: number, o: RunOptions
     // Idle, but alive: one event on every stream must reach every socket.
     const groups = Array.from({ length: STREAMS }, (_, k) => ({ tag: k, streams: [`trading:acct-${k}`] }));
     const w = await measure(run, groups, 2000, (STREAMS / 2000) * 1000 + 100);
-    await settle(run);
-    const lost = await run.load.lost(w.published.final, [`{i%${STREAMS}}`]);
+    const lost = await lostOnceSettled(run, w.published.final, [`{i%${STREAMS}}`]);
     o.log(`  ${variant}: RSS +${Math.round(grown / (n - half))} B per connection; liveness check: ${lost} of the events published to every stream missing`);
     return {
       ...emptyResult('idle', mode, edges, n),
