@@ -7,8 +7,9 @@
  *   node --import tsx loadtest/probes/uws-backpressure.ts close   # on (what the edge uses)
  *
  * "drop" shows frames skipped silently (the client gets far less than was
- * published and is never told); "close" shows the socket closed instead, so a
- * client reconnects and resumes from its offset.
+ * published and is never told); "close" shows the socket closed instead: the
+ * client, reading again, gets what was buffered and then the end of the
+ * connection, so it reconnects and resumes from its offset.
  */
 import net from 'node:net';
 import uWS from 'uWebSockets.js';
@@ -17,6 +18,8 @@ const mode = process.argv[2] === 'close' ? 'close' : 'drop';
 const MESSAGE = 'x'.repeat(1000);
 const COUNT = 30_000;
 let serverClose: number | undefined;
+let resumed = false;
+let clientEndMs: number | undefined;
 
 const app = uWS.App().ws('/*', {
   maxBackpressure: 64 * 1024,
@@ -34,15 +37,21 @@ app.listen('127.0.0.1', 0, (token) => {
   let received = 0;
   client.on('data', (d) => {
     received += d.length;
-    if (received > 100 && !client.isPaused()) client.pause();
+    if (received > 100 && !resumed && !client.isPaused()) client.pause();
   });
   client.on('error', () => {});
+  const started = Date.now();
+  // The end of the connection, once the client has read what was buffered before it: what tells it to reconnect.
+  for (const event of ['end', 'close']) client.on(event, () => (clientEndMs ??= Date.now() - started));
   setTimeout(() => {
     for (let i = 0; i < COUNT; i++) app.publish('t', MESSAGE);
-    setTimeout(() => client.resume(), 300);
+    setTimeout(() => {
+      resumed = true; // reads on from here: whatever the server still sends, and the end if it closed
+      client.resume();
+    }, 300);
     setTimeout(() => {
       const published = COUNT * MESSAGE.length;
-      console.log(JSON.stringify({ mode, published_bytes: published, received_bytes: received, lost_bytes: Math.max(0, published - received), server_close_code: serverClose ?? null }));
+      console.log(JSON.stringify({ mode, published_bytes: published, received_bytes: received, lost_bytes: Math.max(0, published - received), server_close_code: serverClose ?? null, client_saw_end_ms: clientEndMs ?? null }));
       process.exit(0);
     }, 1500);
   }, 200);
