@@ -161,6 +161,30 @@ describe('subscriptions: catalog validation and every authorization rule kind ov
     await c.next((f) => f['type'] === 'pong' && f['id'] === 'p');
     assert.equal(c.events('mission:account:acct-1').length, 1, 'one event only: no duplicate from the second subscribe, none after unsubscribe');
   });
+
+  test('two subscriptions reading one stream: one frame per event, and the stream stays until the last one goes', async () => {
+    // GitJobLogsChannel names a repository and a pipeline its stream does not: two subscriptions, one stream.
+    await edge.owners.setOwner('git_job', 'j-shared', 'acct-1');
+    const stream = 'git_job_logs:j-shared';
+    const first = { channel: 'GitJobLogsChannel', params: { repository_id: 'r1', pipeline_id: 'p1', job_id: 'j-shared' } };
+    const second = { channel: 'GitJobLogsChannel', params: { repository_id: 'r2', pipeline_id: 'p1', job_id: 'j-shared' } };
+    const c = await connect();
+    await c.subscribe(first);
+    await c.subscribe(second);
+    await edge.publish([stream], 'log.chunk', { n: 1 });
+    await c.waitEvents(1, stream);
+    const unsubscribed = (repository: string) => c.next((f) => f['type'] === 'unsubscribed' && (f['params'] as { repository_id?: string } | undefined)?.repository_id === repository);
+    c.send({ type: 'unsubscribe', ...first });
+    await unsubscribed('r1');
+    await edge.publish([stream], 'log.chunk', { n: 2 });
+    await c.waitEvents(2, stream);
+    c.send({ type: 'unsubscribe', ...second });
+    await unsubscribed('r2');
+    await edge.publish([stream], 'log.chunk', { n: 3 });
+    c.send({ type: 'ping', id: 'after-both' });
+    await c.next((f) => f['type'] === 'pong' && f['id'] === 'after-both');
+    assert.equal(c.events(stream).length, 2, 'event 1 once (not once per subscription), event 2 through the remaining one, none after both left');
+  });
 });
 
 describe('personal inboxes (embedded)', () => {

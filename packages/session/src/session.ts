@@ -63,13 +63,6 @@ interface Subscription {
   readonly initial: boolean;
 }
 
-/** A stream this socket reads in one lane, and how many of its subscriptions need it. */
-interface StreamUse {
-  readonly stream: string;
-  readonly tag: string;
-  refs: number;
-}
-
 export interface SessionOptions {
   /** Subscribe the catalog's automatic channels (the inbox) on open; off when the client manages them. */
   readonly automatic: boolean;
@@ -120,9 +113,12 @@ export class Session implements HubMember {
    * at an edge's first disconnect, which deoptimized the whole connect path (docs/BENCHMARKS.md).
    */
   #phase = Phase.Created;
+  /**
+   * The streams a connection reads are those of its subscriptions, found by a scan (at most
+   * `maxSubscriptions` of them) when one is added or removed: a second map kept them at a cost of
+   * ~260 bytes on every idle connection with one subscription.
+   */
   #subs: Map<string, Subscription> | undefined;
-  /** Streams this connection reads, per lane (two channels may share one). */
-  #streams: Map<string, StreamUse> | undefined;
   /** Subscribes queued but not yet answered, for dialects that answer a subscription once. */
   #pendingSubscribes: Set<string> | undefined;
   #tail: Promise<void> | undefined;
@@ -262,10 +258,20 @@ export class Session implements HubMember {
     this.#phase = Phase.Closed;
     this.#socket = undefined;
     this.deps.expiry.cancel(this);
-    for (const use of this.#streams?.values() ?? []) this.deps.hub.leave(use.stream, this, undefined, use.tag);
-    if (this.#subs?.size) this.deps.metrics.subscriptions(-this.#subs.size);
+    const subs = this.#subs;
+    if (subs?.size) {
+      // Each stream of each lane once, though two subscriptions may read it.
+      const left = subs.size > 1 ? new Set<string>() : undefined;
+      for (const sub of subs.values()) {
+        for (const stream of sub.resolved.streams) {
+          if (left?.has(useKey(stream, sub.tag))) continue;
+          left?.add(useKey(stream, sub.tag));
+          this.deps.hub.leave(stream, this, undefined, sub.tag);
+        }
+      }
+      this.deps.metrics.subscriptions(-subs.size);
+    }
     this.#subs = undefined;
-    this.#streams = undefined;
   }
 
   /** Close with a Herald close code, telling the client why first (a `disconnect` frame). */
@@ -374,7 +380,7 @@ export class Session implements HubMember {
     const joins: (PreparedJoin | undefined)[] = [];
     try {
       for (const stream of resolved.streams) {
-        if (this.#streams?.has(useKey(stream, tag))) {
+        if (this.#reads(stream, tag)) {
           joins.push(undefined); // already live on this socket through another subscription
           continue;
         }
@@ -402,13 +408,7 @@ export class Session implements HubMember {
     }
 
     this.#subs ??= new Map();
-    this.#streams ??= new Map();
     this.#subs.set(key, { resolved, echo, tag, initial: ref === this.options.initial });
-    for (const stream of resolved.streams) {
-      const use = this.#streams.get(useKey(stream, tag));
-      if (use) use.refs++;
-      else this.#streams.set(useKey(stream, tag), { stream, tag, refs: 1 });
-    }
     metrics.subscriptions(1);
 
     // Streams this socket already read through another subscription are reported where they stand.
@@ -540,15 +540,19 @@ export class Session implements HubMember {
   }
 
   #removeSubscription(key: string, sub: Subscription): void {
-    this.#subs?.delete(key);
+    if (this.#subs?.get(key) !== sub) return;
+    this.#subs.delete(key);
     this.deps.metrics.subscriptions(-1);
     for (const stream of sub.resolved.streams) {
-      const use = this.#streams?.get(useKey(stream, sub.tag));
-      if (!use) continue;
-      if (--use.refs > 0) continue;
-      this.#streams?.delete(useKey(stream, sub.tag));
+      if (this.#reads(stream, sub.tag)) continue; // another subscription of this lane still needs it
       this.deps.hub.leave(stream, this, (topic) => this.#socket?.unsubscribe(topic), sub.tag);
     }
+  }
+
+  /** Whether one of the connection's subscriptions reads `stream` in lane `tag`. */
+  #reads(stream: string, tag: string): boolean {
+    for (const sub of this.#subs?.values() ?? []) if (sub.tag === tag && sub.resolved.streams.includes(stream)) return true;
+    return false;
   }
 
   /** Subscriptions that count against the limit (automatic channels do not); at most the limit, so counting is cheap. */
