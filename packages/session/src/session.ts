@@ -264,8 +264,11 @@ export class Session implements HubMember {
       const left = subs.size > 1 ? new Set<string>() : undefined;
       for (const sub of subs.values()) {
         for (const stream of sub.resolved.streams) {
-          if (left?.has(useKey(stream, sub.tag))) continue;
-          left?.add(useKey(stream, sub.tag));
+          if (left) {
+            const use = useKey(stream, sub.tag);
+            if (left.has(use)) continue;
+            left.add(use);
+          }
           this.deps.hub.leave(stream, this, undefined, sub.tag);
         }
       }
