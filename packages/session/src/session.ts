@@ -542,9 +542,9 @@ export class Session implements HubMember {
     }
   }
 
+  /** `sub` is the subscription under `key`: both callers looked it up just before. */
   #removeSubscription(key: string, sub: Subscription): void {
-    if (this.#subs?.get(key) !== sub) return;
-    this.#subs.delete(key);
+    this.#subs?.delete(key);
     this.deps.metrics.subscriptions(-1);
     for (const stream of sub.resolved.streams) {
       if (this.#reads(stream, sub.tag)) continue; // another subscription of this lane still needs it
