@@ -13,8 +13,8 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { signDevToken } from '@herald/auth';
+import { TestClient } from '../../test/support/client.js';
 import { SECRET, startSystem } from '../bench/systems.js';
 import { growthByKind, HeapSnapshot, totalBytes } from './heap-snapshot.js';
 
@@ -27,7 +27,7 @@ if (!Number.isInteger(connections) || connections < 10 || connections > 19_000) 
 const dir = mkdtempSync(join(tmpdir(), 'herald-heap-'));
 const system = await startSystem('embedded', { edges: 1, nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] });
 const edge = system.edges[0]!;
-const sockets: WebSocket[] = [];
+const clients: TestClient[] = [];
 
 /** SIGUSR2 makes the edge write a snapshot on its main thread: once /readyz answers again, the file is whole. */
 async function snapshot(): Promise<HeapSnapshot> {
@@ -42,20 +42,13 @@ async function snapshot(): Promise<HeapSnapshot> {
   }
 }
 
-/** One socket, subscribed; resolves on `subscribed`, rejects on anything else that answers. */
+/** One socket (no automatic Inbox, as in the idle bench) with its one subscription. */
 async function connectOne(i: number): Promise<void> {
   const token = await signDevToken({ secret: SECRET, sub: `u${i}`, account: `acct-${i % 1000}`, ttlSec: 3600 });
-  const ws = new WebSocket(`${edge.ws}/ws?token=${token}&inbox=manual`);
-  sockets.push(ws);
-  await new Promise<void>((resolve, reject) => {
-    ws.on('error', reject);
-    ws.on('message', (data) => {
-      const type = (JSON.parse(String(data)) as { type: string }).type;
-      if (type === 'welcome') ws.send('{"type":"subscribe","channel":"TradingChannel","params":{},"id":1}');
-      else if (type === 'subscribed') resolve();
-      else reject(new Error(`socket ${i}: unexpected ${String(data).slice(0, 200)}`));
-    });
-  });
+  const client = await TestClient.connect(edge.ws, { token, path: '/ws?inbox=manual' });
+  clients.push(client);
+  const reply = await client.subscribe({ channel: 'TradingChannel', params: {} });
+  if (reply['type'] !== 'subscribed') throw new Error(`socket ${i}: ${JSON.stringify(reply)}`);
 }
 
 try {
@@ -81,7 +74,7 @@ try {
   console.log(`\nWhat one Session owns alone (${owned.reduce((n, o) => n + o.bytes, 0)} B; shared objects, closure contexts and uWS's native memory not included):`);
   for (const o of owned) console.log(`${String(o.bytes).padStart(6)}  ${o.kind.padEnd(28)} ${o.path}`);
 } finally {
-  for (const ws of sockets) ws.terminate();
+  for (const c of clients) c.ws.terminate();
   await system.stop();
   rmSync(dir, { recursive: true, force: true });
 }
