@@ -116,7 +116,7 @@ function readIssuedAt(payload: Record<string, unknown>): number | undefined {
  * mapped claim has the wrong type or `kind` is not user/worker/service.
  * Plain data fields only, in one order: every identity shares one hidden class, and a
  * connection keeps the 64-character hash rather than its token (a lazy hash needs the token,
- * and an RS256 token is over 600 bytes; an accessor gave each identity its own shape).
+ * and an RS256 token is about 540 characters; an accessor gave each identity its own shape).
  */
 export function identityFromClaims(payload: Record<string, unknown>, mapping: ClaimMapping, tokenHash: string): Identity {
   if (!isRecord(payload)) throw new AuthError('malformed_token', 'token payload is not a JSON object');
