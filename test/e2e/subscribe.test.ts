@@ -185,6 +185,25 @@ describe('subscriptions: catalog validation and every authorization rule kind ov
     await c.next((f) => f['type'] === 'pong' && f['id'] === 'after-both');
     assert.equal(c.events(stream).length, 2, 'event 1 once (not once per subscription), event 2 through the remaining one, none after both left');
   });
+
+  test('a connection closing with two subscriptions on one stream releases it once: another reader keeps it past the linger', async () => {
+    await edge.owners.setOwner('git_job', 'j-close', 'acct-1');
+    const stream = 'git_job_logs:j-close';
+    const sub = (repository: string) => ({ channel: 'GitJobLogsChannel', params: { repository_id: repository, pipeline_id: 'p1', job_id: 'j-close' } });
+    const leaving = await connect();
+    await leaving.subscribe(sub('r1'));
+    await leaving.subscribe(sub('r2'));
+    const staying = await connect();
+    await staying.subscribe(sub('r1'));
+    const before = edge.server.connectionCount;
+    leaving.close();
+    await leaving.closed;
+    while (edge.server.connectionCount >= before) await new Promise((r) => setTimeout(r, 20));
+    // Released twice, the stream's count would reach 0 and the hub would drop it after its 5 s linger.
+    await new Promise((r) => setTimeout(r, 5500));
+    await edge.publish([stream], 'log.chunk', { n: 1 });
+    await staying.waitEvents(1, stream);
+  });
 });
 
 describe('personal inboxes (embedded)', () => {
