@@ -74,6 +74,7 @@ export interface SessionOptions {
 
 /** Subscriptions are keyed by the catalog key, and by identifier where the dialect names them (ActionCable). */
 const subscriptionKey = (resolvedKey: string, ref: ChannelRef): string => (ref.identifier === undefined ? resolvedKey : `${ref.identifier}\u0000${resolvedKey}`);
+const useKey = (stream: string, tag: string): string => (tag === '' ? stream : `${tag}\u0000${stream}`);
 
 /** uWS validates UTF-8 of text frames before `message` (bad text closes the socket), so decoding cannot fail here. */
 const decoder = new TextDecoder('utf-8');
@@ -257,9 +258,24 @@ export class Session implements HubMember {
     this.#phase = Phase.Closed;
     this.#socket = undefined;
     this.deps.expiry.cancel(this);
-    // The socket is gone, so the topics' unsubscribes are no-ops; each stream is left once, by the
-    // last subscription of its lane, as on unsubscribe.
-    for (const [key, sub] of [...(this.#subs ?? [])]) this.#removeSubscription(key, sub);
+    const subs = this.#subs;
+    if (subs?.size) {
+      // Each stream of each lane once, though two subscriptions may read it. One pass with a set, not
+      // #removeSubscription per subscription: its scan makes that quadratic (823 ms to close a
+      // connection at the 10,000-subscription limit, against 1.5 ms at 100).
+      const left = subs.size > 1 ? new Set<string>() : undefined;
+      for (const sub of subs.values()) {
+        for (const stream of sub.resolved.streams) {
+          if (left) {
+            const use = useKey(stream, sub.tag);
+            if (left.has(use)) continue;
+            left.add(use);
+          }
+          this.deps.hub.leave(stream, this, undefined, sub.tag);
+        }
+      }
+      this.deps.metrics.subscriptions(-subs.size);
+    }
     this.#subs = undefined;
   }
 
