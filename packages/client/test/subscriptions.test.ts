@@ -183,6 +183,9 @@ describe('@herald/client against a real edge: subscriptions and perform', () => 
     assert.deepEqual(statuses, ['connecting', 'open', 'closed']);
     assert.deepEqual(subStatuses, ['connecting', 'open', 'closed'], 'subscribers see the status too');
     await closedAll();
+    // The edge counts the socket gone when the client's close frame arrives; the client's own close
+    // event follows the edge's answer, a moment later (CI once read it before it came).
+    await waitFor('the client sees its socket closed', () => rec.last.close !== undefined);
     assert.equal(rec.last.close?.code, 1000);
     await waitFor(() => `timers ${activeTimers()} (before: ${timersBefore})`, () => activeTimers() <= timersBefore, 3000);
     await holdsFor('no reconnect, no new subscription', () => rec.sockets.length === 1 && fixture.edge.server.connectionCount === 0, 600);
