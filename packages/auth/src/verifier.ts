@@ -1,6 +1,7 @@
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTVerifyOptions } from 'jose';
 import { identityFromClaims, resolveClaimMapping, type ClaimMapping } from './claims.js';
+import { signDevToken } from './dev-token.js';
 import { AuthError } from './errors.js';
 import { hashToken } from './extract.js';
 import { createJwksSource, type JwksSource } from './jwks-source.js';
@@ -39,6 +40,18 @@ export interface TokenVerifier {
    * AuthError. `undefined` when it needs I/O (the first tokens after each JWKS fetch): use verify().
    */
   verifyNow(token: string): Identity | undefined;
+  /**
+   * For the edge's warm-up (it runs connects against itself before it listens): accept, until
+   * `end()`, HS256 tokens signed with a random key made here, which never leaves the process.
+   * `end()` puts the algorithms and sources back exactly as configured.
+   */
+  admitWarmup(): WarmupAdmission;
+}
+
+export interface WarmupAdmission {
+  /** A token for `sub` in `account`, under the configured claim names, issuer and audience; valid 10 minutes. */
+  sign(sub: string, account: string): Promise<string>;
+  end(): void;
 }
 
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
@@ -279,7 +292,36 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
     }
   }
 
+  /**
+   * The warm-up key is tried first for HS256, so a warm-up token verifies the way a deployment's
+   * own tokens do, in one attempt (before the edge listens no other token arrives).
+   */
+  function admitWarmup(): WarmupAdmission {
+    const secret = randomBytes(32).toString('base64url');
+    const source: KeySource = { algorithms: new Set(['HS256']), keys: [createSecretKey(Buffer.from(secret, 'utf8'))] };
+    const configured = sourcesFor.get('HS256');
+    allowed.add('HS256');
+    sourcesFor.set('HS256', [source, ...(configured ?? [])]);
+    let ended = false;
+    return {
+      sign: (sub, account) =>
+        signDevToken({ secret, sub, account, permissions: [], ttlSec: 600, claims: mapping, ...(checks.issuer !== undefined ? { issuer: checks.issuer } : {}), ...(checks.audience !== undefined ? { audience: checks.audience } : {}) }),
+      end() {
+        if (ended) return;
+        ended = true;
+        if (configured) {
+          sourcesFor.set('HS256', configured);
+        } else {
+          sourcesFor.delete('HS256');
+          allowed.delete('HS256');
+        }
+        headers.clear(); // an HS256 header checked while it was allowed must be checked again
+      },
+    };
+  }
+
   return {
+    admitWarmup,
     async verify(token: string): Promise<Identity> {
       try {
         const step = verifyAtHand(token);
