@@ -86,6 +86,14 @@ export function createEdgeMetrics(registry: client.Registry = new client.Registr
     encoded: (dialect: string) => encodedOf(dialect).inc(),
     streamsChanged: (active: number) => streams.set(active),
     gap: (repaired: boolean) => gapsOf(String(repaired)).inc(),
+    /**
+     * After the edge's warm-up (its connects to itself before it listens): what those sockets
+     * counted is forgotten, so dashboards see only clients. The cached label children stay
+     * valid: prom-client's children write into the metric's current values.
+     */
+    resetConnectionCounters: () => {
+      for (const metric of [connections, subscriptions, messagesIn, upgradeTokenChecks, closes, authFailures, rejected]) metric.reset();
+    },
   };
 }
 
