@@ -12,6 +12,7 @@ test('defaults: port 8080, development secret when no key is configured, product
   assert.equal(c.limits.maxSubscriptions, 100);
   assert.equal(c.limits.idleTimeoutSec, 120);
   assert.equal(c.demo.enabled, false);
+  assert.equal(c.warmupConnects, 0);
   assert.equal(loadEdgeConfig({}, { demo: true }).demo.enabled, true);
 });
 
@@ -24,12 +25,12 @@ test('a configured key turns development mode off', () => {
 
 test('every bad value is reported at once with the variable name', () => {
   try {
-    loadEdgeConfig({ HERALD_PORT: 'eighty', HERALD_JWT_SECRET: 'short', HERALD_IDLE_TIMEOUT: '10s', HERALD_ALLOWED_ORIGINS: 'evil', HERALD_DEMO: 'maybe', HERALD_JWT_ALGORITHMS: 'HS256,none' });
+    loadEdgeConfig({ HERALD_PORT: 'eighty', HERALD_JWT_SECRET: 'short', HERALD_IDLE_TIMEOUT: '10s', HERALD_ALLOWED_ORIGINS: 'evil', HERALD_DEMO: 'maybe', HERALD_JWT_ALGORITHMS: 'HS256,none', HERALD_WARMUP_CONNECTS: '-1' });
     assert.fail('should throw');
   } catch (err) {
     assert.ok(err instanceof ConfigError);
     const text = err.problems.join('\n');
-    for (const v of ['HERALD_PORT', 'HERALD_JWT_SECRET', 'HERALD_IDLE_TIMEOUT', 'HERALD_ALLOWED_ORIGINS', 'HERALD_DEMO', 'HERALD_JWT_ALGORITHMS']) assert.match(text, new RegExp(v));
+    for (const v of ['HERALD_PORT', 'HERALD_JWT_SECRET', 'HERALD_IDLE_TIMEOUT', 'HERALD_ALLOWED_ORIGINS', 'HERALD_DEMO', 'HERALD_JWT_ALGORITHMS', 'HERALD_WARMUP_CONNECTS']) assert.match(text, new RegExp(v));
   }
 });
 
