@@ -1,7 +1,7 @@
 import { signDevToken, type DevTokenOptions } from '@herald/auth';
 import { loadEdgeConfig } from '@herald/config';
 import { startEmbedded, type Embedded } from '@herald/edge';
-import { createLogger } from '@herald/telemetry';
+import { createLogger, type Logger } from '@herald/telemetry';
 
 export const SECRET = 'test-secret-that-is-long-enough-for-hs256!!';
 export const API_KEY = 'test-api-key-0123456789';
@@ -16,9 +16,9 @@ export interface TestEdge extends Embedded {
 
 /**
  * A real embedded edge on a free loopback port. `development: true` leaves out
- * the secret and API key, as `npm start` on a laptop does.
+ * the secret and API key, as `npm start` on a laptop does; `log` replaces the silent logger.
  */
-export async function startTestEdge(env: Record<string, string> = {}, options: { development?: boolean } = {}): Promise<TestEdge> {
+export async function startTestEdge(env: Record<string, string> = {}, options: { development?: boolean; log?: Logger } = {}): Promise<TestEdge> {
   const config = loadEdgeConfig({
     HERALD_HOST: '127.0.0.1',
     HERALD_PORT: '0',
@@ -28,7 +28,7 @@ export async function startTestEdge(env: Record<string, string> = {}, options: {
     HERALD_DRAIN_TIMEOUT: '0',
     ...env,
   });
-  const log = createLogger({ level: (process.env['HERALD_TEST_LOG'] as 'debug' | undefined) ?? 'silent' });
+  const log = options.log ?? createLogger({ level: (process.env['HERALD_TEST_LOG'] as 'debug' | undefined) ?? 'silent' });
   const embedded = await startEmbedded(config, log);
   const port = embedded.server.port;
   const http = `http://127.0.0.1:${port}`;

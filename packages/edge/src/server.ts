@@ -1,5 +1,6 @@
 import type { Identity } from '@herald/auth';
 import type { Invalidation } from '@herald/authz';
+import type { Catalog } from '@herald/channels';
 import { revocationMatches, type Revocation } from '@herald/control';
 import { CloseCode } from '@herald/protocol';
 import { ExpiryWheel, Session, SSE_TOPIC_PREFIX, sseCodec, StreamHub, type SessionDeps, type SessionOptions, type SessionSocket } from '@herald/session';
@@ -11,6 +12,7 @@ import { DIALECTS, type Dialect } from './dialects.js';
 import { handleUpgrade, type DialectEndpoint } from './upgrade.js';
 import { loadUws } from './uws.js';
 import { registerSse, SSE_INDEX, SseTopics, type SseHost } from './sse.js';
+import { runWarmup, type WarmupResult } from './warmup.js';
 
 /** uWS copies the user data's own properties into its socket object, so the session travels in a field. */
 interface SocketData {
@@ -124,10 +126,42 @@ export class EdgeServer implements EdgeContext, SseHost {
     }
   }
 
+  /** The edge, listening; after its warm-up (warmup.ts) when `config.warmupConnects` asks for one. */
   static async start(deps: EdgeDeps): Promise<EdgeServer> {
     const server = new EdgeServer(deps);
+    if (deps.config.warmupConnects > 0) await server.#warmUp(deps.config.warmupConnects);
     await server.#listenOn(deps.config.host, deps.config.port, deps.config.listenSockets);
     return server;
+  }
+
+  /** Connects to itself on a loopback-only port before listening publicly; see warmup.ts. */
+  async #warmUp(planned: number): Promise<void> {
+    const { config, log, metrics, verifier } = this.deps;
+    // Each warm-up socket is held until the round's last connects, and takes two descriptors in this process.
+    const count = config.limits.maxConnections > 0 ? Math.min(planned, config.limits.maxConnections) : planned;
+    const listen = await listenOnce(this.app, '127.0.0.1', 0, Listen.Exclusive);
+    const admission = verifier.admitWarmup();
+    let result: WarmupResult;
+    try {
+      result = await runWarmup({
+        url: `ws://127.0.0.1:${loadUws().us_socket_local_port(listen)}/ws`,
+        count,
+        channels: warmupChannels(this.deps.catalog),
+        admission,
+        // After each round: once the edge has run the close handlers of its sockets, forget what they counted.
+        settled: async () => {
+          await this.#allClosed(5_000);
+          for (const s of [...this.#sessions]) s.close(CloseCode.Draining, 'warm-up over');
+          await this.#allClosed(1_000);
+          metrics.resetConnectionCounters();
+        },
+      });
+    } finally {
+      loadUws().us_listen_socket_close(listen);
+      admission.end();
+    }
+    if (result.error !== undefined) log.warn('warm-up stopped early; the edge starts colder (its first connects are slower)', { ...result, planned: count });
+    else log.info('warmed up', { ...result });
   }
 
   get port(): number {
@@ -205,6 +239,10 @@ export class EdgeServer implements EdgeContext, SseHost {
     this.#closed(session, code);
   }
 
+  async #allClosed(withinMs: number): Promise<void> {
+    for (let waited = 0; this.#sessions.size > 0 && waited < withinMs; waited += 10) await sleep(10);
+  }
+
   #opened(ws: WebSocket<SocketData>, session: Session, dialect: Dialect): void {
     this.#sessions.add(session);
     this.deps.metrics.connectionOpened(session.codec.name);
@@ -255,6 +293,17 @@ export class EdgeServer implements EdgeContext, SseHost {
       }
     }
   }
+}
+
+/**
+ * The channels the warm-up subscribes: those a token alone opens (named, every param filled from
+ * the identity), which real clients subscribe without knowing any id; the Inbox is one of them.
+ */
+function warmupChannels(catalog: Catalog): string[] {
+  return catalog
+    .list()
+    .filter((def) => def.kind === 'named' && Object.values(def.params.fields).every((field) => field.fromIdentity !== undefined))
+    .map((def) => def.name);
 }
 
 /** uSockets listen options (LIBUS_LISTEN_DEFAULT, LIBUS_LISTEN_EXCLUSIVE_PORT): SO_REUSEPORT unless exclusive. */
