@@ -304,8 +304,7 @@ export async function createVerifier(cfg: VerifierConfig): Promise<TokenVerifier
     sourcesFor.set('HS256', [source, ...(configured ?? [])]);
     let ended = false;
     return {
-      sign: (sub, account) =>
-        signDevToken({ secret, sub, account, permissions: [], ttlSec: 600, claims: mapping, ...(checks.issuer !== undefined ? { issuer: checks.issuer } : {}), ...(checks.audience !== undefined ? { audience: checks.audience } : {}) }),
+      sign: (sub, account) => signDevToken({ secret, sub, account, permissions: [], ttlSec: 600, claims: mapping, issuer: checks.issuer, audience: checks.audience }),
       end() {
         if (ended) return;
         ended = true;
