@@ -13,7 +13,7 @@ export interface EdgeConfig {
   readonly port: number;
   /** Listen sockets sharing the port (SO_REUSEPORT), each with its own accept queue. */
   readonly listenSockets: number;
-  /** Connects the edge makes to a private copy of itself before it listens, so V8 has compiled the connect path (0 = none). */
+  /** Connects the edge makes to itself, on a loopback-only port, before it listens: V8 has then compiled the connect path (0 = none). */
   readonly warmupConnects: number;
   readonly auth: {
     readonly secret: string | undefined;

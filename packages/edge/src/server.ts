@@ -137,7 +137,7 @@ export class EdgeServer implements EdgeContext, SseHost {
   /** Connects to itself on a loopback-only port before listening publicly; see warmup.ts. */
   async #warmUp(planned: number): Promise<void> {
     const { config, log, metrics, verifier } = this.deps;
-    // Each warm-up socket is held until the round's last connects, and takes two descriptors in this process.
+    // A round holds its sockets until the last has subscribed: past HERALD_MAX_CONNECTIONS the edge would refuse them.
     const count = config.limits.maxConnections > 0 ? Math.min(planned, config.limits.maxConnections) : planned;
     const listen = await listenOnce(this.app, '127.0.0.1', 0, Listen.Exclusive);
     const admission = verifier.admitWarmup();

@@ -24,7 +24,7 @@ const CONCURRENCY = 50;
 /** A step (a connect with its subscribe, or a close) that takes longer than this ends the warm-up. */
 const STEP_TIMEOUT_MS = 5_000;
 
-export const WARMUP_ACCOUNT = 'herald-warmup';
+const WARMUP_ACCOUNT = 'herald-warmup';
 
 export interface WarmupResult {
   /** Sockets that connected and subscribed. */
