@@ -105,4 +105,21 @@ describe('cluster: delivery across pods', () => {
     u1.close();
     u2.close();
   });
+
+  test('an edge that warms up on NATS before it listens delivers to its first client, and counts only it', async () => {
+    const edge = await cluster.startEdge({ HERALD_WARMUP_CONNECTS: '200', HERALD_LOG_LEVEL: 'info' });
+    const warmed = edge.logLines().filter((line) => line['msg'] === 'warmed up' || String(line['msg']).startsWith('warm-up stopped'));
+    assert.equal(warmed.length, 1, edge.output.join(''));
+    assert.equal(warmed[0]!['connects'], 200);
+
+    const client = await TestClient.connect(edge.ws, { token: await cluster.token({ account: 'acct-1' }) });
+    const sub = await client.subscribe({ channel: 'MissionChannel', params: { type: 'account', id: 'acct-1' } });
+    assert.equal(sub['type'], 'subscribed', JSON.stringify(sub));
+    const { streams } = await cluster.publish(edge, ['mission:account:acct-1'], 'mission_updated', { i: 1 });
+    const [event] = await client.waitEvents(1, 'mission:account:acct-1', 10_000);
+    assert.equal(event?.['offset'], streams[0]!.offset);
+    const metrics = await (await fetch(`${edge.http}/metrics`)).text();
+    assert.match(metrics, /^herald_connections\{dialect="native"\} 1$/m, 'the warm-up is not counted');
+    client.close();
+  });
 });

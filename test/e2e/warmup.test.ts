@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@herald/local-nats';
 import { createLogger } from '@herald/telemetry';
-import { startTestEdge } from '../support/edge.js';
+import { NodeProcess, waitReady } from '../support/cluster.js';
+import { SECRET, startTestEdge } from '../support/edge.js';
 import { TestClient } from '../support/client.js';
 
 /** An embedded edge with HERALD_WARMUP_CONNECTS, its log lines kept. */
@@ -49,5 +52,23 @@ test('warm-up: HERALD_MAX_CONNECTIONS bounds it', async () => {
     assert.equal(warmed()?.['connects'], 30);
   } finally {
     await edge.stop();
+  }
+});
+
+test('warm-up: the edge container (services/edge) warms up with 3,000 connects unless told otherwise', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const service = new NodeProcess('service-edge', ['--import', 'tsx', fileURLToPath(new URL('../../services/edge/src/main.ts', import.meta.url))], {
+    HERALD_HOST: '127.0.0.1',
+    HERALD_PORT: String(port),
+    HERALD_JWT_SECRET: SECRET,
+    HERALD_LOG_LEVEL: 'info',
+  });
+  try {
+    await waitReady(`http://127.0.0.1:${port}/readyz`, service, 30_000);
+    const warmed = service.logLines().filter((line) => line['msg'] === 'warmed up' || String(line['msg']).startsWith('warm-up stopped'));
+    assert.equal(warmed.length, 1, service.output.join(''));
+    assert.equal(warmed[0]!['connects'], 3000);
+  } finally {
+    await service.stop();
   }
 });

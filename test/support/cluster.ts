@@ -55,6 +55,18 @@ export class NodeProcess {
     return this.#child.pid;
   }
 
+  /** The JSON log lines of its kept output (Herald logs one object per line), in order; other output is skipped. */
+  logLines(): Record<string, unknown>[] {
+    return this.output.join('').split('\n').flatMap((line) => {
+      try {
+        const parsed: unknown = JSON.parse(line);
+        return typeof parsed === 'object' && parsed !== null ? [parsed as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   /** SIGKILL: a crash, nothing drains. */
   async kill(): Promise<void> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
