@@ -147,6 +147,25 @@ test('profile summary: self and inclusive time per function, optionally only aro
   assert.throws(() => summarizeProfile(profile, 'nothing'), /no sample/);
 });
 
+test('profile summary: inclusive time per npm package, counted once per sample', () => {
+  const frame = (functionName: string, url: string) => ({ functionName, url });
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 5] },
+      { id: 2, callFrame: frame('inc', 'file:///app/node_modules/prom-client/lib/counter.js'), children: [3] },
+      { id: 3, callFrame: frame('hash', 'file:///app/node_modules/prom-client/lib/util.js'), children: [4] },
+      { id: 4, callFrame: frame('request', 'file:///app/node_modules/@nats-io/jetstream/node_modules/@nats-io/nats-core/lib/nats.js') },
+      { id: 5, callFrame: frame('verify', 'file:///app/dist/herald.mjs') },
+    ],
+    samples: [5, 2, 3, 4, 1],
+    timeDeltas: [0, 10, 20, 30, 40],
+  };
+  const { packages, totalUs } = summarizeProfile(profile);
+  assert.equal(totalUs, 100);
+  // prom-client is on the stacks of the samples worth 20, 30 and 40 µs, counted once in each although two of them hold two of its frames.
+  assert.deepEqual([...packages].sort(), [['@nats-io/nats-core', 40], ['prom-client', 90]]);
+});
+
 test('--node-args reaches the Herald edges, not the raw uWS baseline', { timeout: 110_000 }, async () => {
   const run = await bench(['connect-storm', '--mode', 'embedded', '--scale', '0.02', '--no-save', '--node-args=--no-such-v8-flag']);
   assert.notEqual(run.code, 0);

@@ -31,7 +31,12 @@ export interface ProfileSummary {
   readonly self: ReadonlyMap<string, number>;
   /** µs per function, anywhere on the stack (counted once per sample). */
   readonly inclusive: ReadonlyMap<string, number>;
+  /** µs per npm package (`prom-client`, `@nats-io/nats-core`), anywhere on the stack (counted once per sample). */
+  readonly packages: ReadonlyMap<string, number>;
 }
+
+/** The npm package a frame's code lives in, from the last `node_modules/` of its URL. */
+const packageOf = (n: ProfileNode): string | undefined => /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(n.callFrame.url)?.[1];
 
 const label = (n: ProfileNode): string => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(packages|dist|loadtest)\//, '$1/')}`.trim();
 
@@ -54,17 +59,19 @@ export function summarizeProfile(profile: CpuProfile, around?: string): ProfileS
   }
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const packages = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, us: number): void => void map.set(key, (map.get(key) ?? 0) + us);
   let totalUs = 0;
   for (let i = first; i <= last; i++) {
     // A sample's time is the gap to the next sample.
     const us = profile.timeDeltas[i + 1] ?? 0;
     totalUs += us;
     const frames = stack(profile.samples[i]!);
-    const top = label(frames[0]!);
-    self.set(top, (self.get(top) ?? 0) + us);
-    for (const name of new Set(frames.map(label))) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+    add(self, label(frames[0]!), us);
+    for (const name of new Set(frames.map(label))) add(inclusive, name, us);
+    for (const name of new Set(frames.map(packageOf))) if (name) add(packages, name, us);
   }
-  return { totalUs, self, inclusive };
+  return { totalUs, self, inclusive, packages };
 }
 
 function main(): void {
@@ -82,7 +89,7 @@ function main(): void {
   const unit = per ? `µs per 1/${per}` : 'ms';
   const top = Number(values.top);
   process.stdout.write(`total ${show(summary.totalUs)} ${unit}\n`);
-  for (const [title, map] of [['self', summary.self], ['inclusive', summary.inclusive]] as const) {
+  for (const [title, map] of [['self', summary.self], ['inclusive', summary.inclusive], ['inclusive per npm package', summary.packages]] as const) {
     process.stdout.write(`--- ${title} (${unit})\n`);
     for (const [name, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${show(us)}  ${name}\n`);
   }
