@@ -4,6 +4,7 @@ import { streamSubject, SUBJECT_PREFIX } from '../subjects.js';
 import { ORIGIN_HEADER, type Bus, type BusPublish, type Delivery, type LiveSubscription, type PublishAck, type ReadResult, type StreamPosition } from '../types.js';
 import { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
 import { publishGaveUp, retryUntil, whenJetStreamReady } from './jetstream-ready.js';
+import { nextTurnBatch } from './next-turn.js';
 import { afterAsking, inFlight } from './shared-calls.js';
 
 /** Header with the publish time (ms), for the fan-out latency metric; the republish keeps it. */
@@ -51,6 +52,8 @@ export class NatsBus implements Bus {
   readonly #onError: (message: string, fields: Record<string, unknown>) => void;
   readonly #manageStream: boolean;
   readonly #subs = new Set<LiveSub>();
+  /** SUBs and UNSUBs of one event-loop turn, written to NATS together. */
+  readonly #nextTurn = nextTurnBatch();
   readonly #timer: NodeJS.Timeout;
   #epoch: string;
   #closed = false;
@@ -131,23 +134,25 @@ export class NatsBus implements Bus {
   async subscribe(stream: string, onDelivery: Listener): Promise<LiveSubscription> {
     const subject = streamSubject(SUBJECT_PREFIX.live, stream);
     const live: LiveSub = { stream, sub: undefined as unknown as Subscription, listener: onDelivery, lastOffset: 0, held: [] };
-    const sub = this.#nc.subscribe(subject, { callback: (err, m) => (err ? undefined : this.#onMessage(live, m)) });
+    const sub = await this.#nextTurn(() => {
+      if (this.#closed) throw new Error('bus is closed');
+      return this.#nc.subscribe(subject, { callback: (err, m) => (err ? undefined : this.#onMessage(live, m)) });
+    });
     live.sub = sub;
     this.#subs.add(live);
+    const unsubscribe = (): void => {
+      this.#subs.delete(live);
+      // Nothing reaches the listener once it is out of #subs; the UNSUB can wait for the turn's others.
+      // A connection closed by then has dropped the subscription itself.
+      this.#nextTurn(() => sub.unsubscribe()).catch(() => {});
+    };
     try {
       const head = await this.#head(stream);
       live.lastOffset = head;
       this.#release(live);
-      return {
-        head,
-        unsubscribe: () => {
-          this.#subs.delete(live);
-          sub.unsubscribe();
-        },
-      };
+      return { head, unsubscribe };
     } catch (err) {
-      this.#subs.delete(live);
-      sub.unsubscribe();
+      unsubscribe();
       throw err;
     }
   }
