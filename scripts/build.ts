@@ -9,7 +9,7 @@
  * Why a bundle and not tsc output: the packages point their `exports` at TypeScript sources for
  * the development loader, and a bundle is one file to ship. Running the edge without tsx also
  * drops esbuild's keep-names wrappers from every closure: the connect storm spends ~10% less CPU
- * per connect (docs/BENCHMARKS.md, `npm run bench -- connect-storm --sources` for the tsx side).
+ * per connect (docs/benchmarks/connect-storm.md, `npm run bench -- connect-storm --sources` for the tsx side).
  */
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';

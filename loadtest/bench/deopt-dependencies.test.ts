@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { findDeoptBursts } from './deopt-dependencies.js';
 
 /**
- * The V8 behaviour `Session`'s single `#phase` field is built around (docs/BENCHMARKS.md, "The
+ * The V8 behaviour `Session`'s single `#phase` field is built around (docs/benchmarks/cold-edge.md, "The
  * deoptimization at the first disconnects"), checked on this Node: a field that only its
  * initializer wrote is treated as constant by optimized code, and the first other write throws that
  * code away. Written once more early in the object's life (as `open()` writes the phase), it is

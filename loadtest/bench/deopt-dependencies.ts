@@ -4,7 +4,7 @@
  * code" (code thrown away because an assumption it was compiled under stopped holding), prints
  * the functions and the maps *every one of them* depended on, with the dependency groups.
  * One map in common, with `field-const`, means a field of that object shape was written for the
- * first time after being treated as constant (docs/BENCHMARKS.md, "The deoptimization at the
+ * first time after being treated as constant (docs/benchmarks/cold-edge.md, "The deoptimization at the
  * first disconnects").
  *
  *   HERALD_TEST_LOG=1 npm run bench -- connect-storm --mode embedded --no-save --no-baseline --storms 2 \

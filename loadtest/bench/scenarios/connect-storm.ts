@@ -11,7 +11,7 @@ import { basePlan, type BenchResult, connectAll, edgesFor, emptyResult, latencyF
  * streams, as an edge taking over the sockets of a pod that died does), each after the previous
  * storm's clients left: `cold` meets freshly started edges, whose code V8 has not compiled yet (a
  * pod that starts into a reconnect wave); `warm` is the second, while V8 still re-optimizes the
- * little the first disconnects invalidate (docs/BENCHMARKS.md); `steady` is the third, an edge
+ * little the first disconnects invalidate (docs/benchmarks/cold-edge.md); `steady` is the third, an edge
  * that has been serving a while.
  * `--storms <n>` runs more (`storm 4`, …) to check that the third is steady.
  */

@@ -31,7 +31,7 @@ const BEARER_PROTOCOL = 'bearer.';
 
 /** Hex SHA-256 of a raw token: the revocation key, never the token itself. */
 export function hashToken(token: string): string {
-  return hash('sha256', token, 'hex'); // one-shot: about half of createHash's time (docs/BENCHMARKS.md)
+  return hash('sha256', token, 'hex'); // one-shot: about half of createHash's time (docs/benchmarks/memory.md)
 }
 
 function fromHeader(authorization: string): string | undefined {

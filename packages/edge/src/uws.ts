@@ -29,7 +29,7 @@ function nativeUws(): typeof uWS {
  * away all optimized code built on it: on a fresh edge, the JWT verify path (and Node's URL
  * and fs helpers) in the middle of its first connect storm. Detaching one empty buffer here,
  * before anything is optimized, makes that assumption false from the start, so nothing is
- * compiled on it (docs/BENCHMARKS.md, "A fresh edge's first connects").
+ * compiled on it (docs/benchmarks/cold-edge.md, "A fresh edge's first connects").
  */
 function settleArrayBufferDetaching(): void {
   const buffer = new ArrayBuffer(0);

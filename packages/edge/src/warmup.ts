@@ -6,7 +6,7 @@ import WebSocket from 'ws';
  * Warm-up before the edge listens: V8 compiles the connect path (upgrade, token check, session,
  * subscribe) during an edge's first few thousand connects, on the cores the clients need, and a
  * fresh edge then takes fewer connects per second than one that has been serving
- * (docs/BENCHMARKS.md). So before it binds its public port, the edge opens that many sockets to
+ * (docs/benchmarks/cold-edge.md). So before it binds its public port, the edge opens that many sockets to
  * itself on a loopback-only port: the same server, the same code, the same object shapes, so
  * what V8 compiles then is what the first real clients run.
  *
@@ -55,7 +55,7 @@ export interface WarmupPlan {
  * Why two rounds: the first mass close, and the counter reset after it, break assumptions that
  * code compiled during the first round relies on (fields never written since their object was
  * made), and V8 throws that code away. The second round compiles it again on assumptions that
- * hold from then on (docs/BENCHMARKS.md, "Warm-up before listening").
+ * hold from then on (docs/benchmarks/cold-edge.md, "Warm-up before listening").
  *
  * Never throws: a warm-up that fails says why in `error`, and the edge starts anyway, only colder.
  */

@@ -110,7 +110,7 @@ export class Session implements HubMember {
   /**
    * One field for the whole lifecycle, written by `open()`, so it is mutable in V8's eyes from the
    * first connect. Booleans first written at close flipped their fields from constant to mutable
-   * at an edge's first disconnect, which deoptimized the whole connect path (docs/BENCHMARKS.md).
+   * at an edge's first disconnect, which deoptimized the whole connect path (docs/benchmarks/cold-edge.md).
    */
   #phase = Phase.Created;
   /**
