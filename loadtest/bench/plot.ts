@@ -41,7 +41,7 @@ export function broadcastSvg(runs: readonly BenchResult[]): string {
       parts.push(`<line y1="${M.top}" y2="${H - M.bottom}" x1="${lx(v)}" x2="${lx(v)}" stroke="#e5e7eb"/><text x="${lx(v)}" y="${H - M.bottom + 18}" text-anchor="middle">${label}</text>`);
     }
   }
-  parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${ly(50)}" y2="${ly(50)}" stroke="#f59e0b" stroke-dasharray="6 4"/><text x="${W - M.right + 6}" y="${ly(50) + 4}">50 ms (the issue’s p99 goal)</text>`);
+  parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${ly(50)}" y2="${ly(50)}" stroke="#f59e0b" stroke-dasharray="6 4"/><text x="${W - M.right - 4}" y="${ly(50) - 6}" text-anchor="end">50 ms (the issue’s p99 goal)</text>`);
   let legend = 0;
   for (const s of series) {
     const color = COLORS[s.mode] ?? '#000';
