@@ -1,7 +1,8 @@
 import { headers as natsHeaders, nuid, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { streamSubject, SUBJECT_PREFIX } from '../subjects.js';
 import { ORIGIN_HEADER, type Bus, type BusPublish, type Delivery, type LiveSubscription, type PublishAck, type ReadResult, type StreamPosition } from '../types.js';
+import { DirectGets, type StoredEvent } from './direct-get.js';
 import { DEFAULT_EVENTS_STREAM, ensureEventsStream, epochOf, type EventsStreamConfig } from './events-stream.js';
 import { publishGaveUp, retryUntil, whenJetStreamReady } from './jetstream-ready.js';
 import { nextTurnBatch } from './next-turn.js';
@@ -47,6 +48,8 @@ export class NatsBus implements Bus {
   readonly #nc: NatsConnection;
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
+  /** Heads and history reads (one direct get per new stream, one per event a resume replays). */
+  readonly #gets: DirectGets;
   readonly #config: EventsStreamConfig;
   readonly #publishDeadlineMs: number;
   readonly #onError: (message: string, fields: Record<string, unknown>) => void;
@@ -79,6 +82,7 @@ export class NatsBus implements Bus {
     this.#nc = nc;
     this.#jsm = jsm;
     this.#js = jetstream(nc);
+    this.#gets = new DirectGets(nc, config.name);
     this.#config = config;
     this.#epoch = epoch;
     this.#publishDeadlineMs = options.publishDeadlineMs ?? 10_000;
@@ -170,7 +174,7 @@ export class NatsBus implements Bus {
         // Stopped by the limit: the head may be further on.
         return { epoch: this.#epoch, recovered: true, events, head: (await this.#lastStored(subject))?.seq ?? cursor };
       }
-      const m = await this.#jsm.direct.getMessage(this.#config.name, { next_by_subj: subject, seq: cursor + 1 });
+      const m = await this.#gets.get({ next_by_subj: subject, seq: cursor + 1 });
       if (!m) return { epoch: this.#epoch, recovered: true, events, head: events.length ? cursor : ((await this.#lastStored(subject))?.seq ?? 0) };
       events.push(this.#stored(stream, m, cursor));
       cursor = m.seq;
@@ -192,6 +196,7 @@ export class NatsBus implements Bus {
     clearInterval(this.#timer);
     for (const s of this.#subs) s.sub.unsubscribe();
     this.#subs.clear();
+    this.#gets.close();
   }
 
   #onMessage(live: LiveSub, m: Msg): void {
@@ -263,14 +268,14 @@ export class NatsBus implements Bus {
     };
   }
 
-  #stored(stream: string, m: StoredMsg, prevOffset: number): Delivery {
+  #stored(stream: string, m: StoredEvent, prevOffset: number): Delivery {
     return {
       stream,
       offset: m.seq,
       prevOffset,
       epoch: this.#epoch,
-      data: m.string(),
-      publishedAt: Number(m.header?.get(PUBLISHED_AT_HEADER)) || m.time.getTime(),
+      data: utf8.decode(m.data),
+      publishedAt: Number(m.header.get(PUBLISHED_AT_HEADER)) || m.storedAt,
     };
   }
 
@@ -295,8 +300,8 @@ export class NatsBus implements Bus {
     return streamLast;
   }
 
-  async #lastStored(subject: string): Promise<StoredMsg | null> {
-    return this.#jsm.direct.getMessage(this.#config.name, { last_by_subj: subject });
+  #lastStored(subject: string): Promise<StoredEvent | null> {
+    return this.#gets.get({ last_by_subj: subject });
   }
 
   /**
@@ -309,7 +314,7 @@ export class NatsBus implements Bus {
    */
   async #continuable(subject: string, offset: number): Promise<boolean> {
     if (offset > 0) {
-      const m = await this.#jsm.direct.getMessage(this.#config.name, { seq: offset }).catch(() => null);
+      const m = await this.#gets.get({ seq: offset }).catch(() => null);
       if (m && m.subject === subject) return true;
     }
     const info = await this.#jsm.streams.info(this.#config.name, { subjects_filter: subject });
@@ -328,6 +333,8 @@ export class NatsBus implements Bus {
     }
   }
 }
+
+const utf8 = new TextDecoder();
 
 function seqHeader(h: MsgHdrs | undefined, name: string): number {
   const v = h?.get(name);

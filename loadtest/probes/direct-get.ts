@@ -1,0 +1,50 @@
+/**
+ * Probe: what one JetStream direct get costs the client, two ways: nats.js's
+ * `jsm.direct.getMessage` and packages/bus's `DirectGets` (one inbox subscription, no per-call
+ * timer or error objects). An edge makes one per stream it starts reading (last_by_subj) and
+ * one per missed event when a client resumes (next_by_subj). A real nats-server on loopback;
+ * 5,000 subjects, a few with an event and most without, read in bursts of 1,000 at once as in a
+ * connect storm. Client CPU (process.cpuUsage) per get; each way runs three rounds, read the
+ * later ones (JIT warm).
+ *
+ *   node --import tsx loadtest/probes/direct-get.ts
+ */
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connectNats, DirectGets } from '@herald/bus';
+import { startLocalNats } from '@herald/local-nats';
+
+const SUBJECTS = 5000;
+const BURST = 1000;
+const nats = await startLocalNats();
+const nc = await connectNats({ servers: nats.urls, name: 'direct-get-probe' });
+try {
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: 'PROBE', subjects: ['probe.>'], allow_direct: true });
+  const js = jsm.jetstream();
+  for (let i = 0; i < SUBJECTS; i += 50) await js.publish(`probe.s${i}`, new TextEncoder().encode(`{"n":${i}}`));
+  const gets = new DirectGets(nc, 'PROBE');
+  const ways: [string, (subject: string) => Promise<unknown>][] = [
+    ['nats.js jsm.direct.getMessage', (s) => jsm.direct.getMessage('PROBE', { last_by_subj: s })],
+    ['DirectGets.get', (s) => gets.get({ last_by_subj: s })],
+  ];
+  for (const round of [1, 2, 3]) {
+    for (const [name, get] of ways) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      let found = 0;
+      for (let from = 0; from < SUBJECTS; from += BURST) {
+        const got = await Promise.all(Array.from({ length: BURST }, (_, k) => get(`probe.s${from + k}`)));
+        found += got.filter(Boolean).length;
+      }
+      const cpu = process.cpuUsage(cpu0);
+      const perGet = (us: number): string => (us / SUBJECTS).toFixed(1);
+      console.log(
+        `round ${round}, ${name}: ${perGet(cpu.user + cpu.system)} µs CPU per get (user ${perGet(cpu.user)}), ${perGet((performance.now() - t0) * 1000)} µs wall; ${found} found`,
+      );
+    }
+  }
+  gets.close();
+} finally {
+  await nc.close();
+  await nats.stop();
+}
