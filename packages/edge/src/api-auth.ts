@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { TraceContext } from '@herald/producer';
 import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import type { EdgeContext } from './context.js';
@@ -40,10 +40,20 @@ export function authorizeApi(ctx: EdgeContext, reply: Reply, req: HttpRequest): 
   return false;
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+/** The configured key's digest, made once: every publish request is checked against it. */
+let expectedKey: string | undefined;
+let expectedDigest: Buffer | undefined;
+
+/**
+ * Constant time in the key's content: both sides are compared as SHA-256 digests of equal length.
+ * Every HTTP publish passes here: one one-shot `hash` of the given key, the expected one's made once.
+ */
+function safeEqual(given: string, expected: string): boolean {
+  if (expected !== expectedKey || !expectedDigest) {
+    expectedKey = expected;
+    expectedDigest = hash('sha256', expected, 'buffer');
+  }
+  return timingSafeEqual(hash('sha256', given, 'buffer'), expectedDigest);
 }
 
 export function parseObject(body: string): Record<string, unknown> | undefined {
