@@ -69,7 +69,8 @@ export class DirectGets {
     return new Promise((resolve, reject) => {
       const token = (this.#next++).toString(36);
       this.#pending.set(token, { resolve, reject, deadline: Date.now() + this.#timeoutMs });
-      this.#sweep ??= setInterval(() => this.#expire(), SWEEP_MS);
+      // Unref'd: the NATS connection, not the sweep, is what keeps a process with gets in flight alive.
+      this.#sweep ??= setInterval(() => this.#expire(), SWEEP_MS).unref();
       try {
         this.#nc.publish(subject, body, { reply: this.#prefix + token });
       } catch (err) {
@@ -92,7 +93,6 @@ export class DirectGets {
     const p = this.#pending.get(token);
     if (!p) return; // expired meanwhile
     this.#pending.delete(token);
-    if (this.#pending.size === 0) this.#stopSweep();
     const h = m.headers;
     const code = h?.code ?? 0;
     if (code === 404) return p.resolve(null);
@@ -101,6 +101,7 @@ export class DirectGets {
     p.resolve({ seq: Number.isSafeInteger(seq) ? seq : 0, subject: h.last('Nats-Subject'), storedAt: Date.parse(h.last('Nats-Time-Stamp')), header: h, data: m.data });
   }
 
+  /** Runs while gets are sent; stops at the first sweep that finds none waiting (not at each answer: a resume's gets come one after another). */
   #expire(): void {
     const now = Date.now();
     // Deadlines grow in insertion order: stop at the first that is still ahead.
