@@ -1,6 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { TraceContext } from '@herald/producer';
 import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
+import type { EdgeConfig } from '@herald/config';
 import type { EdgeContext } from './context.js';
 import { readBody, respondError, track, type Reply } from './http.js';
 
@@ -34,26 +35,22 @@ export function authorizeApi(ctx: EdgeContext, reply: Reply, req: HttpRequest): 
     respondError(reply, 401, 'unauthorized', 'set HERALD_API_KEY to use the HTTP API', { reason: 'api_key_not_configured' });
     return false;
   }
-  if (given && safeEqual(given, expected)) return true;
+  if (given && keyMatches(given, ctx.deps.config)) return true;
   ctx.deps.metrics.authFailure(given ? 'bad_api_key' : 'missing_api_key');
   respondError(reply, 401, 'unauthorized', 'a valid API key is required', { reason: given ? 'bad_api_key' : 'missing_api_key' });
   return false;
 }
 
-/** The configured key's digest, made once: every publish request is checked against it. */
-let expectedKey: string | undefined;
-let expectedDigest: Buffer | undefined;
+/** The configured key's digest, made once per edge configuration: every publish request is checked against it. */
+const keyDigests = new WeakMap<EdgeConfig, Buffer>();
 
-/**
- * Constant time in the key's content: both sides are compared as SHA-256 digests of equal length.
- * Every HTTP publish passes here: one one-shot `hash` of the given key, the expected one's made once.
- */
-function safeEqual(given: string, expected: string): boolean {
-  if (expected !== expectedKey || !expectedDigest) {
-    expectedKey = expected;
-    expectedDigest = hash('sha256', expected, 'buffer');
-  }
-  return timingSafeEqual(hash('sha256', given, 'buffer'), expectedDigest);
+const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer');
+
+/** Constant time in the key's content: both sides are compared as SHA-256 digests of equal length. */
+function keyMatches(given: string, config: EdgeConfig): boolean {
+  let digest = keyDigests.get(config);
+  if (!digest) keyDigests.set(config, (digest = sha256(config.apiKey ?? '')));
+  return timingSafeEqual(sha256(given), digest);
 }
 
 export function parseObject(body: string): Record<string, unknown> | undefined {
