@@ -37,10 +37,11 @@ try {
     const subs = await Promise.all(Array.from({ length: STREAMS }, (_, i) => bus.subscribe(`probe:r${round}-s${i}`, () => {})));
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    cpuPerSubscribe.push((cpu.user + cpu.system) / STREAMS);
+    const usPerSubscribe = (cpu.user + cpu.system) / STREAMS;
+    cpuPerSubscribe.push(usPerSubscribe);
     await counter.flush();
     console.log(
-      `round ${round}: ${((cpu.user + cpu.system) / STREAMS).toFixed(1)} µs CPU per subscribe (process, all threads), ` +
+      `round ${round}: ${usPerSubscribe.toFixed(1)} µs CPU per subscribe (process, all threads), ` +
         `${wallMs.toFixed(0)} ms for ${STREAMS}, ${apiRequests} JetStream API requests`,
     );
     for (const s of subs) s.unsubscribe();
@@ -49,7 +50,9 @@ try {
     await nc.flush();
   }
   const later = cpuPerSubscribe.slice(Math.floor(ROUNDS / 2)).sort((a, b) => a - b);
-  console.log(`median of rounds ${ROUNDS - later.length + 1}-${ROUNDS}: ${later[Math.floor(later.length / 2)]!.toFixed(1)} µs CPU per subscribe`);
+  const mid = later.length / 2;
+  const median = later.length % 2 ? later[Math.floor(mid)]! : (later[mid - 1]! + later[mid]!) / 2;
+  console.log(`median of rounds ${ROUNDS - later.length + 1}-${ROUNDS}: ${median.toFixed(1)} µs CPU per subscribe`);
   api.unsubscribe();
   await bus.close();
 } finally {
