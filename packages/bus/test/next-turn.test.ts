@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nextTurnBatch } from '../src/nats/next-turn.js';
 
-test('calls of one turn run together at the start of the next, before any microtask one of them queues', async () => {
+test('calls queued in one phase run together after it, before any microtask one of them queues', async () => {
   const soon = nextTurnBatch();
   const log: string[] = [];
   const results = [1, 2, 3].map((n) =>

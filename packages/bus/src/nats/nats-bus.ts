@@ -55,7 +55,7 @@ export class NatsBus implements Bus {
   readonly #onError: (message: string, fields: Record<string, unknown>) => void;
   readonly #manageStream: boolean;
   readonly #subs = new Set<LiveSub>();
-  /** SUBs and UNSUBs of one event-loop turn, written to NATS together. */
+  /** SUBs and UNSUBs of one event-loop phase, written to NATS together. */
   readonly #nextTurn = nextTurnBatch();
   readonly #timer: NodeJS.Timeout;
   #epoch: string;

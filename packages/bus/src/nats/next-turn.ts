@@ -1,11 +1,12 @@
 /**
- * Calls made during one turn of the event loop, run together at the start of the next.
+ * Calls made during one phase of the event loop (uWS's socket callbacks, or the timers that come
+ * due), run together right after it, in the loop's check phase (`setImmediate`).
  *
  * The NATS client writes what it has queued once per microtask checkpoint, and Node runs a
  * checkpoint after every uWS callback and every timer: a SUB per upgrade, or an UNSUB per stream
  * whose linger ran out, was a socket write of its own. Queued here, a burst's commands leave in
- * one write. The cost is one turn of latency on subscribing, which the subscribe's own round
- * trips (a PONG, then a direct get) dwarf.
+ * one write. Subscribing waits for the end of the phase, which the subscribe's own round trips
+ * (a PONG, then a direct get) dwarf.
  */
 export function nextTurnBatch(): <T>(call: () => T) => Promise<T> {
   let queue: (() => void)[] = [];
