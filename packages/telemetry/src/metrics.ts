@@ -12,7 +12,7 @@ type Kind = 'counter' | 'gauge';
  * is scraped (its `collect` hook). A prom-client child hashes its label object and looks the hash
  * up in a dictionary on every `inc` (`labels()` only binds the object), and these counts move per
  * connect, per frame and per fan-out: in a connect storm's CPU profile that was 2.7 µs of the
- * edge's 86 µs of JavaScript per connect (docs/benchmarks/connect-dependencies.md).
+ * edge's 86 µs of busy main thread per connect (docs/benchmarks/connect-dependencies.md).
  * Label values are bounded sets (dialect, code, reason), so the cells are too.
  */
 function tallied(registry: client.Registry, kind: Kind, name: string, help: string, label?: string) {
